@@ -1,0 +1,1 @@
+"""Shared pytest setup. Builders live in sreda/core/testing.py."""

@@ -1,0 +1,1 @@
+"""Sreda: the digital educational environment of a school, a district, a region."""

@@ -1,0 +1,106 @@
+"""Every permission check in one place, keyed by the active role (R1).
+
+`ALLOWED` is the matrix: action → the roles that may do it. `can()` adds the scope check: a role
+acts only inside its organisation, municipality or region. Tests walk the whole matrix.
+"""
+from __future__ import annotations
+
+from enum import Enum
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
+
+from sreda.core.active_role import PLATFORM_OPERATOR, PRIVATE, ActiveRole
+from sreda.orgs.models import Organisation
+from sreda.people.roles import Role
+
+
+class Action(str, Enum):
+    SEARCH_ORGANISATIONS = "search_organisations"
+    MANAGE_REGIONS = "manage_regions"
+    MANAGE_ORGANISATIONS = "manage_organisations"
+    VIEW_ORGANISATION = "view_organisation"
+    VIEW_ROSTER = "view_roster"
+    IMPORT_ROSTER = "import_roster"
+    VIEW_PERSONAL_DATA = "view_personal_data"
+    VIEW_AUDIT = "view_audit"
+    MANAGE_TOKENS = "manage_tokens"
+
+
+STAFF_OF_SCHOOL = {Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER, Role.STAFF}
+OVERSIGHT = {PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR, Role.METHODIST}
+EVERYONE = {PRIVATE, PLATFORM_OPERATOR, *Role.values}
+
+# action → role keys (Role values, plus "private" and "operator") allowed to do it, within their scope.
+ALLOWED: dict[Action, frozenset[str]] = {
+    Action.SEARCH_ORGANISATIONS: frozenset(EVERYONE),  # R5: everyone can find a school
+    Action.MANAGE_REGIONS: frozenset({PLATFORM_OPERATOR}),
+    Action.MANAGE_ORGANISATIONS: frozenset({PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR}),  # R4
+    Action.VIEW_ORGANISATION: frozenset(OVERSIGHT | STAFF_OF_SCHOOL),
+    Action.VIEW_ROSTER: frozenset(OVERSIGHT | STAFF_OF_SCHOOL),
+    Action.IMPORT_ROSTER: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),
+    Action.VIEW_PERSONAL_DATA: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),
+    Action.VIEW_AUDIT: frozenset({PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR}),
+    Action.MANAGE_TOKENS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR, Role.METHODIST}),
+}
+
+DENIED_MESSAGE = {
+    Action.MANAGE_REGIONS: "Регионы ведёт оператор платформы.",
+    Action.MANAGE_ORGANISATIONS: "Организации региона ведёт оператор региона.",
+    Action.IMPORT_ROSTER: "Импорт контингента доступен администратору ОО и руководителю ОО. Смените роль.",
+    Action.VIEW_ROSTER: "Состав школы видят сотрудники этой школы. Смените роль.",
+    Action.VIEW_PERSONAL_DATA: "Персональные данные видят руководитель и администратор ОО.",
+    Action.MANAGE_TOKENS: "Токены выпускают администратор ОО, руководитель ОО и методист района.",
+}
+
+
+def role_key(active: ActiveRole | None) -> str | None:
+    if active is None:
+        return None
+    if active.membership is not None:
+        return active.membership.role
+    return active.key
+
+
+def organisations_in_scope(active: ActiveRole) -> QuerySet[Organisation]:
+    """Organisations the active role can see at all: everything for the operator, own scope otherwise."""
+    qs = Organisation.objects.all()
+    if active.is_platform_operator:
+        return qs
+    if active.membership is None:
+        return qs.none()
+    if active.region_id:
+        return qs.filter(municipality__region_id=active.region_id)
+    if active.municipality_id:
+        return qs.filter(municipality_id=active.municipality_id)
+    return qs.filter(pk=active.organisation_id)
+
+
+def in_scope(active: ActiveRole, organisation: Organisation | None) -> bool:
+    if organisation is None or active.is_platform_operator:
+        return True
+    if active.membership is None:
+        return False
+    if active.region_id:
+        return organisation.municipality.region_id == active.region_id
+    if active.municipality_id:
+        return organisation.municipality_id == active.municipality_id
+    return organisation.pk == active.organisation_id
+
+
+def can(active: ActiveRole | None, action: Action, organisation: Organisation | None = None) -> bool:
+    """May the active role do `action` (to something of `organisation`, when given)?"""
+    key = role_key(active)
+    if key is None or key not in ALLOWED[action]:
+        return False
+    if action == Action.SEARCH_ORGANISATIONS:
+        return True
+    return in_scope(active, organisation)
+
+
+def require(active: ActiveRole | None, action: Action, organisation: Organisation | None = None) -> None:
+    """Raise PermissionDenied with a Russian explanation unless `can()`."""
+    if not can(active, action, organisation):
+        if active is not None and role_key(active) in ALLOWED[action]:
+            raise PermissionDenied("Эта организация вне области вашей роли.")
+        raise PermissionDenied(DENIED_MESSAGE.get(action, "Недостаточно прав для этого действия в текущей роли."))

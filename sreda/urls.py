@@ -1,0 +1,16 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from sreda.api.ninja_api import api
+
+admin.site.site_header = "Среда — администрирование"
+admin.site.site_title = "Среда"
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/v1/", api.urls),
+    path("orgs/", include("sreda.orgs.urls")),
+    path("people/", include("sreda.people.urls")),
+    path("roster/", include("sreda.roster.urls")),
+    path("", include("sreda.core.urls")),
+]
