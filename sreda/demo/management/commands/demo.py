@@ -1,0 +1,82 @@
+"""`python -m sreda demo [--no-serve] [--port 8000] [--schools 12] [--seed 1]`: what `make demo` runs.
+
+Migrates, generates the demo district when the database has no organisations, makes one sign-in
+account per role (without consent, so the first sign-in shows the consent page, R3), prints who is
+who, then runs the task worker and the web server until Ctrl+C.
+"""
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+
+from sreda.core.active_role import system_operator
+from sreda.demo.services import DEMO_PASSWORD, demo_accounts_ensure
+from sreda.orgs.models import Organisation
+
+
+class Command(BaseCommand):
+    help = "Демо: база, синтетический район, учётные записи по ролям и запуск сервера."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--no-serve", action="store_true", help="не запускать сервер и обработчик задач")
+        parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--schools", type=int, default=12, help="школ в демо-районе (если база пуста)")
+        parser.add_argument("--seed", type=int, default=1)
+
+    def handle(self, *args, no_serve, port, schools, seed, **options):
+        verbosity = options.get("verbosity", 1)
+        call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0), stdout=self.stdout)
+        if not Organisation.objects.exists():
+            self.stdout.write(f"База пуста: создаю демо-район ({schools} школ, seed {seed})…")
+            call_command("generate", schools=schools, seed=seed, stdout=self.stdout, stderr=self.stderr)
+        accounts = demo_accounts_ensure(actor=system_operator(), password=DEMO_PASSWORD)
+        self._print_accounts(accounts, port)
+        if not no_serve:
+            self._serve(port)
+
+    def _print_accounts(self, accounts, port: int) -> None:
+        rows = [("Роль", "Логин", "Пароль", "Что посмотреть")]
+        rows += [(a.role, a.username, DEMO_PASSWORD, f"{a.look_at} ({a.person})") for a in accounts]
+        widths = [max(len(r[i]) for r in rows) for i in range(3)]
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Учётные записи демо:"))
+        for n, row in enumerate(rows):
+            line = "  ".join(cell.ljust(widths[i]) for i, cell in enumerate(row[:3])) + "  " + row[3]
+            self.stdout.write(line)
+            if n == 0:
+                self.stdout.write("-" * min(len(line), 120))
+        new = sum(a.created for a in accounts)
+        self.stdout.write("")
+        self.stdout.write(f"Новых учётных записей: {new}, уже были: {len(accounts) - new}. "
+                          "При первом входе откроется согласие на обработку персональных данных (R3).")
+        self.stdout.write(f"Адрес: http://127.0.0.1:{port}/")
+
+    def _serve(self, port: int) -> None:
+        """The huey worker as a child process; the dev server in this one; Ctrl+C stops both."""
+        # Ctrl+C and `kill` both end up in the `finally` below, so the worker never outlives the server
+        # (a shell that starts us in the background would otherwise leave SIGINT ignored).
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, _interrupt)
+        worker = subprocess.Popen([sys.executable, "-m", "sreda", "run_huey"], cwd=settings.BASE_DIR)
+        self.stdout.write(f"Обработчик задач запущен (pid {worker.pid}). Остановить всё: Ctrl+C.")
+        try:
+            call_command("runserver", f"127.0.0.1:{port}", use_reloader=False)
+        except KeyboardInterrupt:
+            pass
+        finally:
+            worker.terminate()
+            try:
+                worker.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+            self.stdout.write("Обработчик задач остановлен.")
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt
