@@ -1,3 +1,11 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sreda.roster import views
+
+app_name = "roster"
+
+urlpatterns = [
+    path("import/", views.upload, name="upload"),
+    path("import/template.xlsx", views.template_xlsx, name="template"),
+    path("import/<int:pk>/", views.detail, name="detail"),
+]

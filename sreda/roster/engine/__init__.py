@@ -1,0 +1,46 @@
+"""Apply a parsed Roster to the database: an idempotent upsert by source id.
+
+Callers run this inside one transaction and roll back when problems forbid applying.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sreda.roster.engine.memberships import MembershipSync
+from sreda.roster.engine.orgs import resolve_classes, resolve_orgs, resolve_sessions
+from sreda.roster.engine.people import upsert_persons
+from sreda.roster.parsers.base import Roster
+
+
+@dataclass
+class Counts:
+    created: int = 0
+    updated: int = 0
+    ended: int = 0
+    unchanged: int = 0
+    organisations: tuple = ()
+
+
+def apply_roster(roster: Roster, *, actor, progress: Callable[[int, str], None]) -> Counts:
+    schools = resolve_orgs(roster, actor)
+    if any(p.fatal for p in roster.problems):
+        return Counts()
+    progress(40, "Организации и учебные годы")
+    years = resolve_sessions(roster, schools)
+    classes = resolve_classes(roster, schools, years)
+    progress(50, "Классы сохранены, сверяем людей")
+    ids, created, changed = upsert_persons(roster)
+    progress(70, "Люди сохранены, сверяем роли и классы")
+    sync = MembershipSync(roster, schools, classes, ids)
+    sync.run()
+    progress(95, "Роли, классы и предметы сохранены")
+    in_file = {ids[k] for k in roster.persons if k in ids}
+    updated = (changed | sync.changed) & in_file - created
+    return Counts(
+        created=len(created & in_file),
+        updated=len(updated),
+        ended=sync.ended,
+        unchanged=len(in_file - created - updated),
+        organisations=tuple(schools.values()),
+    )

@@ -1,0 +1,112 @@
+"""Roster import (Foundation items 6 and 7): the one public entry point for the CLI, the page and the demo."""
+from __future__ import annotations
+
+import csv
+import zipfile
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from django.db import transaction
+
+from sreda.core.active_role import ActiveRole
+from sreda.core.audit import audit
+from sreda.core.permissions import Action, require
+from sreda.orgs.models import Organisation
+from sreda.roster.engine import Counts, apply_roster
+from sreda.roster.parsers.base import Problem, Roster
+from sreda.roster.parsers.oneroster import parse_oneroster
+from sreda.roster.parsers.template import parse_template
+
+TEMPLATE_SUFFIXES = {".csv", ".xlsx"}
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    ended: int = 0
+    unchanged: int = 0
+    skipped: list[dict] = field(default_factory=list)  # {"file", "line", "reason"}
+    errors: list[dict] = field(default_factory=list)  # {"file", "line", "column", "reason"}
+    applied: bool = False
+    rows: int = 0
+
+    def as_dict(self) -> dict:
+        return {
+            "created": self.created, "updated": self.updated, "ended": self.ended, "unchanged": self.unchanged,
+            "skipped": self.skipped, "errors": self.errors,
+        }
+
+
+class _Rollback(Exception):
+    pass
+
+
+def roster_format(path: Path) -> str:
+    """«oneroster» for a folder or a .zip of OneRoster CSV files, «template» for one .csv/.xlsx."""
+    path = Path(path)
+    if path.is_dir() or path.suffix.lower() == ".zip":
+        return "oneroster"
+    if path.suffix.lower() in TEMPLATE_SUFFIXES:
+        return "template"
+    raise ValueError(f"{path.name}: ожидается папка или .zip OneRoster, либо шаблон .csv или .xlsx")
+
+
+def _by_place(p: Problem):
+    return (p.file, p.line, p.column)
+
+
+def roster_import(*, actor: ActiveRole, path: Path, organisation: Organisation | None = None,
+                  skip_bad: bool = False, progress: Callable[[int, str], None] | None = None) -> ImportResult:
+    """Import a roster file set as one transaction; bad rows stop it unless `skip_bad`."""
+    progress = progress or (lambda percent, message: None)
+    path = Path(path)
+    require(actor, Action.IMPORT_ROSTER, organisation)
+    fmt = roster_format(path)
+    if fmt == "template" and organisation is None:
+        return _refused(actor, path, "для шаблона укажите организацию (ИНН), в которую загружается список")
+    progress(5, "Читаем файл")
+    try:
+        roster = parse_oneroster(path) if fmt == "oneroster" else parse_template(path, organisation=organisation)
+    except (zipfile.BadZipFile, csv.Error, UnicodeDecodeError, OSError, KeyError, ValueError) as exc:
+        return _refused(actor, path, f"файл не читается: {exc}", organisation=organisation)
+    progress(30, f"Прочитано строк: {roster.rows}")
+    result = ImportResult(rows=roster.rows)
+    try:
+        with transaction.atomic():
+            counts = apply_roster(roster, actor=actor, progress=progress) if not _fatal(roster) else Counts()
+            bad = [p for p in roster.problems if not p.dependent]
+            if _fatal(roster) or (bad and not skip_bad):
+                result.errors = [p.as_error() for p in sorted(bad, key=_by_place)]
+                raise _Rollback
+            result.created, result.updated = counts.created, counts.updated
+            result.ended, result.unchanged = counts.ended, counts.unchanged
+            result.skipped = [p.as_skipped() for p in sorted(roster.problems, key=_by_place)]
+            result.applied = True
+            _audit(actor, path, fmt, result, organisation or _single(counts.organisations))
+    except _Rollback:
+        _audit(actor, path, fmt, result, organisation)
+    progress(100, "Готово" if result.applied else "Ничего не загружено: исправьте ошибки")
+    return result
+
+
+def _fatal(roster: Roster) -> bool:
+    return any(p.fatal for p in roster.problems)
+
+
+def _single(orgs: tuple):
+    return orgs[0] if len(orgs) == 1 else None
+
+
+def _refused(actor, path: Path, reason: str, organisation=None) -> ImportResult:
+    result = ImportResult(errors=[{"file": path.name, "line": 0, "column": "", "reason": reason}])
+    _audit(actor, path, "", result, organisation)
+    return result
+
+
+def _audit(actor, path: Path, fmt: str, result: ImportResult, organisation) -> None:
+    details = {k: v for k, v in result.as_dict().items() if k not in ("skipped", "errors")}
+    details.update(file=path.name, format=fmt, applied=result.applied, rows=result.rows,
+                   skipped=len(result.skipped), errors=len(result.errors))
+    audit(actor=actor, action="roster.import", organisation=organisation, details=details)
