@@ -1,5 +1,7 @@
 """Request gates: the active role is resolved on every request; consent (R3) and a role choice (R1)
 come before anything else opens."""
+from urllib.parse import quote
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
@@ -47,11 +49,11 @@ class ConsentRequiredMiddleware:
         consent_url = reverse("consent")
         if not has_current_consent(request):
             if path != consent_url:
-                return redirect(f"{consent_url}?next={request.get_full_path()}")
+                return redirect(f"{consent_url}?next={quote(request.get_full_path(), safe='/')}")
             return self.get_response(request)
         choose_url = reverse("choose_role")
         if request.active_role is None and path not in (choose_url, consent_url):
-            return redirect(f"{choose_url}?next={request.get_full_path()}")
+            return redirect(f"{choose_url}?next={quote(request.get_full_path(), safe='/')}")
         return self.get_response(request)
 
 

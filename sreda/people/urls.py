@@ -1,3 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns: list = []
+from sreda.people import views
+
+app_name = "people"
+
+urlpatterns = [
+    path("<int:pk>/", views.person_detail, name="detail"),
+]

@@ -1,0 +1,80 @@
+"""Shared UI parts: the role-aware menu, pagination summary, masked identifiers."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django import template
+from django.urls import NoReverseMatch, reverse
+from django.utils.formats import number_format
+
+from sreda.core.identifiers import format_phone, format_snils, mask_snils
+from sreda.core.permissions import Action, can
+
+register = template.Library()
+
+
+@dataclass(frozen=True)
+class MenuItem:
+    label: str
+    url: str
+    active: bool
+
+
+def menu_items(request) -> list[MenuItem]:
+    """The navigation for the active role: only links the role can use (R1)."""
+    active = getattr(request, "active_role", None)
+    user = getattr(request, "user", None)
+    if active is None or user is None or not user.is_authenticated:
+        return []
+    organisation = active.organisation
+    entries: list[tuple[str, str]] = [("Главная", reverse("home"))]
+    if can(active, Action.SEARCH_ORGANISATIONS):
+        entries.append(("Организации", reverse("orgs:search")))
+    if organisation is not None and can(active, Action.VIEW_ROSTER, organisation):
+        entries.append(("Классы", reverse("orgs:classes", args=[organisation.pk])))
+        entries.append(("Люди", reverse("orgs:people", args=[organisation.pk])))
+    if can(active, Action.IMPORT_ROSTER, organisation):
+        try:
+            entries.append(("Импорт контингента", reverse("roster:upload")))
+        except NoReverseMatch:  # the roster app may not offer its page yet
+            pass
+    if can(active, Action.MANAGE_ORGANISATIONS):
+        entries.append(("Регионы и муниципалитеты", reverse("orgs:regions")))
+    if user.is_superuser:
+        entries.append(("Администрирование", reverse("admin:index")))
+    # The most specific link that the current page lies under is highlighted.
+    path = request.path
+    matching = [url for _, url in entries if path == url or (url != "/" and path.startswith(url))]
+    current = max(matching, key=len, default=None)
+    return [MenuItem(label, url, url == current) for label, url in entries]
+
+
+@register.inclusion_tag("core/_menu.html", takes_context=True)
+def main_menu(context):
+    request = context.get("request")
+    return {"items": menu_items(request) if request is not None else []}
+
+
+@register.simple_tag
+def page_summary(page) -> str:
+    """«Показано 1–25 из 312» (numbers with the Russian thousands separator)."""
+    total = page.paginator.count
+    if total == 0:
+        return "Ничего не найдено"
+    start, end = page.start_index(), page.end_index()
+    return f"Показано {number_format(start, force_grouping=True)}–{number_format(end, force_grouping=True)} из {number_format(total, force_grouping=True)}"
+
+
+@register.filter
+def snils_masked(value: str | None) -> str:
+    return mask_snils(value) if value else "—"
+
+
+@register.filter
+def snils_full(value: str | None) -> str:
+    return format_snils(value) if value else "—"
+
+
+@register.filter
+def phone(value: str | None) -> str:
+    return format_phone(value) if value else "—"
