@@ -1,0 +1,58 @@
+"""Every API error is `{"detail": "<по-русски>"}` with the right status; validation errors add `errors`."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from sreda.api.auth import NO_TOKEN
+
+NOT_FOUND = "Объект не найден или недоступен в текущей роли."
+FORBIDDEN = "Недостаточно прав для этого действия в роли токена."
+
+_PLACES = {"query": "параметр", "path": "путь", "body": "тело запроса", "header": "заголовок"}
+
+
+def _field(error: dict) -> str:
+    loc = [str(part) for part in error.get("loc", ())]
+    if loc and loc[0] in _PLACES:
+        place, rest = _PLACES[loc[0]], [p for p in loc[1:] if p not in ("filters", "pagination")]
+        return f"{place} «{'.'.join(rest)}»" if rest else place
+    return ".".join(loc) or "запрос"
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(AuthenticationError)
+    def unauthenticated(request, exc: AuthenticationError):
+        message = exc.message if exc.message != "Unauthorized" else NO_TOKEN
+        response = api.create_response(request, {"detail": message}, status=401)
+        response["WWW-Authenticate"] = 'Bearer realm="sreda"'
+        return response
+
+    @api.exception_handler(PermissionDenied)
+    def forbidden(request, exc: PermissionDenied):
+        return api.create_response(request, {"detail": str(exc) or FORBIDDEN}, status=403)
+
+    @api.exception_handler(Http404)
+    def not_found(request, exc: Http404):
+        # Selectors raise one message for missing and forbidden objects; keep it, never Django's default.
+        message = str(exc) if exc.args and str(exc) else NOT_FOUND
+        return api.create_response(request, {"detail": message}, status=404)
+
+    @api.exception_handler(DjangoValidationError)
+    def invalid(request, exc: DjangoValidationError):
+        return api.create_response(request, {"detail": " ".join(exc.messages)}, status=422)
+
+    @api.exception_handler(NinjaValidationError)
+    def invalid_input(request, exc: NinjaValidationError):
+        fields = ", ".join(dict.fromkeys(_field(e) for e in exc.errors))
+        return api.create_response(
+            request, {"detail": f"Неверные параметры запроса: {fields}.", "errors": exc.errors}, status=422
+        )
+
+    @api.exception_handler(HttpError)
+    def http_error(request, exc: HttpError):
+        return api.create_response(request, {"detail": exc.message}, status=exc.status_code)

@@ -1,0 +1,99 @@
+"""Shared API schemas: errors, pagination, references to objects, the caller's role."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from django.db.models import QuerySet
+from ninja import Field, Schema
+from ninja.pagination import LimitOffsetPagination
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 500
+
+
+class ErrorOut(Schema):
+    detail: str = Field(..., description="Что не так, по-русски.",
+                        examples=["Организация не найдена или недоступна в текущей роли."])
+
+
+class ValidationErrorOut(ErrorOut):
+    errors: list[dict[str, Any]] | None = Field(None, description="Подробности по каждому неверному параметру (формат pydantic).")
+
+
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+
+
+class Pagination(LimitOffsetPagination):
+    """`?limit=&offset=`; the answer is `{"count": всего, "items": [...]}`."""
+
+    class Input(Schema):
+        limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT,
+                           description=f"Сколько записей вернуть: по умолчанию {DEFAULT_LIMIT}, не больше {MAX_LIMIT}.")
+        offset: int = Field(0, ge=0, description="Сколько записей пропустить от начала списка.")
+
+    class Output(Schema):
+        count: int = Field(..., description="Сколько всего записей подходит под фильтры.", examples=[123])
+        items: list[Any]
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(max_limit=MAX_LIMIT, **kwargs)
+
+    def paginate_queryset(self, queryset: QuerySet, pagination: Input, request, **params: Any) -> Any:
+        # Fetch the page first: a selector that returned none() costs no COUNT.
+        offset, limit = pagination.offset, min(pagination.limit, self.max_limit)
+        items = list(queryset[offset:offset + limit])
+        if offset == 0 and len(items) < limit:
+            count = len(items)
+        else:
+            count = self._items_count(queryset)
+        return {"items": items, "count": count}
+
+
+class Ref(Schema):
+    id: int = Field(..., description="Идентификатор.", examples=[17])
+    name: str = Field(..., description="Название.", examples=["Василеостровский район"])
+
+
+class RegionRef(Schema):
+    id: int = Field(..., description="Идентификатор региона.", examples=[1])
+    name: str = Field(..., description="Название субъекта РФ.", examples=["Санкт-Петербург"])
+    code: str = Field(..., description="Код региона.", examples=["78"])
+
+
+class OrganisationRef(Schema):
+    id: int = Field(..., description="Идентификатор организации.", examples=[42])
+    short_name: str = Field(..., description="Краткое наименование.", examples=["ГБОУ СОШ № 5"])
+    inn: str = Field(..., description="ИНН (10 цифр).", examples=["7801234567"])
+
+
+class PersonRef(Schema):
+    id: int = Field(..., description="Идентификатор человека.", examples=[1001])
+    surname: str = Field(..., description="Фамилия.", examples=["Иванова"])
+    name: str = Field(..., description="Имя.", examples=["Анна"])
+    patronymic: str = Field(..., description="Отчество (может быть пустым).", examples=["Петровна"])
+    full_name: str = Field(..., description="ФИО одной строкой.", examples=["Иванова Анна Петровна"])
+
+
+class TokenOut(Schema):
+    name: str = Field(..., description="Название токена.", examples=["Школьная ИС"])
+    prefix: str = Field(..., description="Первые 8 символов токена.", examples=["a1B2c3D4"])
+    scopes: list[str] = Field(..., description="Области доступа.", examples=[["read"]])
+    created_at: datetime = Field(..., description="Когда выпущен (UTC).")
+    last_used_at: datetime | None = Field(None, description="Когда использован последний раз (с точностью до минуты).")
+
+
+class RoleOut(Schema):
+    role: str = Field(..., description="Код роли.", examples=["administrator"])
+    role_label: str = Field(..., description="Роль по-русски.", examples=["Администратор ОО"])
+    label: str = Field(..., description="Роль и её область, как в шапке сайта.",
+                       examples=["Администратор ОО — ГБОУ СОШ № 5"])
+    organisation: OrganisationRef | None = Field(None, description="Организация роли (для ролей школы).")
+    municipality: Ref | None = Field(None, description="Муниципалитет роли (для методиста района).")
+    region: RegionRef | None = Field(None, description="Регион роли (для оператора региона).")
+    person: PersonRef | None = Field(None, description="Человек, выпустивший токен для своей роли; пусто для токенов организации.")
+
+
+class MeOut(Schema):
+    token: TokenOut = Field(..., description="Токен, которым подписан запрос.")
+    role: RoleOut = Field(..., description="Роль, от имени которой действует токен (R1).")

@@ -1,0 +1,69 @@
+"""`python -m sreda token create|list|revoke` (R29): the printed secret authenticates; list and revoke
+work by the 8-character prefix."""
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from sreda.api.auth import hash_secret
+from sreda.api.models import ApiToken
+from sreda.api.tests.factories import bearer
+
+pytestmark = pytest.mark.django_db
+
+
+def run(*args) -> str:
+    out = StringIO()
+    call_command("token", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_token_create_prints_a_secret_that_then_authenticates(client, school):
+    output = run("create", "--org", school.organisation.inn, "--scope", "read", "--name", "Школьная ИС")
+    secret = output.strip().splitlines()[-1]
+
+    response = client.get("/api/v1/me", **bearer(secret))
+
+    assert "показывается один раз" in output
+    assert response.status_code == 200
+    assert response.json()["role"]["role"] == "administrator"
+    assert response.json()["token"]["name"] == "Школьная ИС"
+    assert ApiToken.objects.get().key_hash == hash_secret(secret)
+
+
+def test_token_create_takes_a_role_and_several_scopes(client, school):
+    output = run("create", "--org", school.organisation.inn, "--scope", "read", "--scope", "stats:read",
+                 "--role", "teacher")
+    secret = output.strip().splitlines()[-1]
+
+    data = client.get("/api/v1/me", **bearer(secret)).json()
+
+    assert data["role"]["role_label"] == "Учитель"
+    assert data["token"]["scopes"] == ["read", "stats:read"]
+
+
+def test_token_list_shows_prefixes_never_secrets(school):
+    secret = run("create", "--org", school.organisation.inn, "--scope", "read").strip().splitlines()[-1]
+
+    listing = run("list", "--org", school.organisation.inn)
+
+    assert secret[:8] in listing and secret not in listing
+    assert "действует" in listing
+
+
+def test_token_revoke_by_prefix_ends_access(client, school):
+    secret = run("create", "--org", school.organisation.inn, "--scope", "read").strip().splitlines()[-1]
+
+    output = run("revoke", secret[:8])
+
+    assert "отозван" in output
+    assert client.get("/api/v1/me", **bearer(secret)).status_code == 401
+    assert "отозван" in run("list", "--org", school.organisation.inn)
+
+
+def test_unknown_organisation_and_prefix_are_explained(school):
+    with pytest.raises(CommandError, match="ИНН «7800000000» не найдена"):
+        run("create", "--org", "7800000000", "--scope", "read")
+    with pytest.raises(CommandError, match="не найден"):
+        run("revoke", "nosuchpf")
+    assert not ApiToken.objects.exists()
