@@ -116,7 +116,10 @@ USE_THOUSAND_SEPARATOR = True
 FORMAT_MODULE_PATH = ["sreda.core.formats"]
 
 STATIC_URL = "/static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# `collectstatic` fills it for production; whitenoise serves it (with finders in development).
+STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+WHITENOISE_USE_FINDERS = DEBUG
 # Uploaded files live outside the web root and are served only by views that check permissions.
 MEDIA_ROOT = Path(os.environ.get("SREDA_MEDIA_ROOT", VAR_DIR / "uploads"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
