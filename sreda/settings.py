@@ -137,6 +137,7 @@ if REDIS_URL:
         "name": "sreda",
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
+        "consumer": {"workers": 2, "max_delay": 1.0},
     }
 else:
     HUEY = {
@@ -144,6 +145,8 @@ else:
         "name": "sreda",
         "filename": str(VAR_DIR / "tasks.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
+        # An idle worker polls at most a second apart, so an upload starts within a second.
+        "consumer": {"workers": 1, "max_delay": 1.0},
     }
 
 # --- mail: console in development, SMTP from EMAIL_URL (smtp://user:pass@host:port, submission://…)

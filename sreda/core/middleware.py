@@ -5,6 +5,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
+from django_htmx.http import HttpResponseClientRedirect
 
 from sreda.core import active_role as ar
 
@@ -49,12 +50,22 @@ class ConsentRequiredMiddleware:
         consent_url = reverse("consent")
         if not has_current_consent(request):
             if path != consent_url:
-                return redirect(f"{consent_url}?next={quote(request.get_full_path(), safe='/')}")
+                return _redirect(request, consent_url)
             return self.get_response(request)
         choose_url = reverse("choose_role")
         if request.active_role is None and path not in (choose_url, consent_url):
-            return redirect(f"{choose_url}?next={quote(request.get_full_path(), safe='/')}")
+            return _redirect(request, choose_url)
         return self.get_response(request)
+
+
+def _redirect(request, url: str):
+    """Send the person to `url` and back afterwards. An HTMX fragment request (a poll, a live search)
+    gets a whole-page redirect, not the other page pasted into the fragment."""
+    target = f"{url}?next={quote(request.get_full_path(), safe='/')}"
+    if getattr(request, "htmx", False):
+        current = request.htmx.current_url_abs_path or request.get_full_path()
+        return HttpResponseClientRedirect(f"{url}?next={quote(current, safe='/')}")
+    return redirect(target)
 
 
 def has_current_consent(request) -> bool:

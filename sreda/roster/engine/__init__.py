@@ -32,7 +32,9 @@ def apply_roster(roster: Roster, *, actor, progress: Callable[[int, str], None])
     progress(50, "Классы сохранены, сверяем людей")
     ids, created, changed = upsert_persons(roster)
     progress(70, "Люди сохранены, сверяем роли и классы")
-    sync = MembershipSync(roster, schools, classes, ids)
+    # The person running the import keeps their own roles even if the file omits them: ending them
+    # would lock them out in the middle of their work. Another administrator can end them.
+    sync = MembershipSync(roster, schools, classes, ids, keep_person_id=getattr(actor.person, "pk", None))
     sync.run()
     progress(95, "Роли, классы и предметы сохранены")
     in_file = {ids[k] for k in roster.persons if k in ids}

@@ -29,12 +29,14 @@ def org_today(org: Organisation) -> date:
 
 
 class MembershipSync:
-    def __init__(self, roster: Roster, schools: dict[str, Organisation], classes: dict[str, int], ids: dict[str, int]):
+    def __init__(self, roster: Roster, schools: dict[str, Organisation], classes: dict[str, int], ids: dict[str, int],
+                 keep_person_id: int | None = None):
         self.roster = roster
         self.schools = schools
         self.classes = classes
         self.ids = ids
         self.frozen_ids = {ids[k] for k in roster.frozen if k in ids}
+        self.keep_person_id = keep_person_id
         self.changed: set[int] = set()
         self.ended = 0
         self.today = {o.pk: org_today(o) for o in schools.values()}
@@ -76,7 +78,7 @@ class MembershipSync:
             if key in wanted:
                 self.membership_ids.setdefault(key, mid)
                 self.origin[mid] = origin
-            elif origin == MembershipOrigin.ROSTER and pid not in self.frozen_ids:
+            elif origin == MembershipOrigin.ROSTER and pid not in self.frozen_ids and pid != self.keep_person_id:
                 to_end.setdefault(org_id, []).append(mid)
                 self.changed.add(pid)
         for org_id, mids in to_end.items():

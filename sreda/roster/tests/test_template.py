@@ -64,3 +64,23 @@ def test_one_person_with_two_roles_and_a_removed_student(tmp_path, operator, sch
 def test_template_needs_an_organisation(tmp_path, operator):
     result = roster_import(actor=operator, path=write_template_csv(tmp_path / "a.csv", template_rows()))
     assert not result.applied and "укажите организацию" in result.errors[0]["reason"]
+
+
+def test_the_importer_keeps_their_own_roster_role_when_the_file_omits_them(tmp_path, operator, school, admin_of):
+    """An administrator whose own role came from the roster is not locked out by their next import."""
+    rows = template_rows()
+    rows.append({"ID": "A1", "Фамилия": "Орлова", "Имя": "Ольга", "Роль": "Администратор ОО"})
+    roster_import(actor=operator, path=write_template_csv(tmp_path / "a.csv", rows), organisation=school)
+    admin_person = Person.objects.get(external_id=f"{school.inn}:A1")
+    admin_role = Membership.objects.get(person=admin_person, role=Role.ADMINISTRATOR)
+    actor, user, _ = admin_of(school)
+    user.person = admin_person
+    user.save()
+    from sreda.core import active_role as ar
+    acting = ar.for_membership(admin_role, user=user)
+
+    result = roster_import(actor=acting, path=write_template_csv(tmp_path / "b.csv", template_rows()), organisation=school)
+
+    assert result.applied and result.ended == 0
+    admin_role.refresh_from_db()
+    assert admin_role.end_date is None
