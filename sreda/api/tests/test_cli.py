@@ -13,9 +13,16 @@ pytestmark = pytest.mark.django_db
 
 
 def run(*args) -> str:
-    out = StringIO()
-    call_command("token", *args, stdout=out)
-    return out.getvalue()
+    out, err = StringIO(), StringIO()
+    call_command("token", *args, stdout=out, stderr=err)
+    return err.getvalue() + out.getvalue()
+
+
+def test_token_create_prints_only_the_secret_on_stdout_for_scripts(school):
+    out, err = StringIO(), StringIO()
+    call_command("token", "create", "--org", school.organisation.inn, "--scope", "read", stdout=out, stderr=err)
+    assert len(out.getvalue().split()) == 1 and "показывается один раз" in err.getvalue()
+    assert ApiToken.objects.get().key_hash == hash_secret(out.getvalue().strip())
 
 
 def test_token_create_prints_a_secret_that_then_authenticates(client, school):

@@ -57,8 +57,9 @@ class Command(BaseCommand):
             actor=actor, name=name or f"{organisation.short_name}: {Role(role).label}", scopes=scopes,
             role=role, organisation=organisation,
         )
-        self.stdout.write(f"Токен «{token.name}» выпущен: {token.role_label}; области: {', '.join(token.scopes)}.")
-        self.stdout.write("Сохраните его сейчас — он показывается один раз и нигде не хранится:")
+        # The explanation goes to stderr and only the secret to stdout, so `TOKEN=$(… token create …)` works.
+        self.stderr.write(f"Токен «{token.name}» выпущен: {token.role_label}; области: {', '.join(token.scopes)}.")
+        self.stderr.write("Сохраните его сейчас — он показывается один раз и нигде не хранится:")
         self.stdout.write(secret)
 
     def handle_list(self, actor, *, org: str, **_):
