@@ -11,11 +11,11 @@ from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_READ
 from sreda.api.schemas import ERRORS, OrganisationRef, Pagination, PersonRef, Ref, RegionRef
 from sreda.core.identifiers import mask_snils
-from sreda.core.permissions import OVERSIGHT, Action, can, organisations_in_scope, require, role_key
+from sreda.core.permissions import OVERSIGHT, Action, require, role_key
 from sreda.orgs.selectors import access_organisation
 from sreda.people import selectors
 from sreda.people.roles import Role
-from sreda.people.services import personal_data_view
+from sreda.people.services import may_view_personal_data, personal_data_view
 
 router = Router(tags=["Люди"])
 
@@ -108,18 +108,11 @@ def person_detail(request: HttpRequest, person_id: int):
     человеку, и каждое такое чтение записывается в журнал; остальным — замаскированы."""
     actor = api_actor(request, SCOPE_READ)
     person = selectors.access_person(actor=actor, person_id=person_id)
-    is_self = actor.person is not None and actor.person.pk == person.pk
-    memberships = list(selectors.person_memberships(person=person))
-    if not (is_self or actor.is_platform_operator):
-        # Show only the roles inside the token's scope: a school does not learn where else the person is.
-        org_ids = {m.organisation_id for m in memberships if m.organisation_id}
-        visible = set(organisations_in_scope(actor).filter(pk__in=org_ids).values_list("pk", flat=True))
-        memberships = [m for m in memberships if m.organisation_id in visible]
     result = {
         "id": person.pk, "surname": person.surname, "name": person.name, "patronymic": person.patronymic,
-        "full_name": person.full_name, "memberships": memberships,
+        "full_name": person.full_name, "memberships": list(selectors.person_memberships(actor=actor, person=person)),
     }
-    if is_self or can(actor, Action.VIEW_PERSONAL_DATA, actor.organisation):
+    if may_view_personal_data(actor=actor, person=person):
         personal = personal_data_view(actor=actor, person=person)
         result.update(personal_data_masked=False, snils=personal.snils or None, birth_date=personal.birth_date,
                       email=personal.email or None, phone=personal.phone or None)

@@ -54,9 +54,16 @@ def access_person(*, actor: ActiveRole, person_id: int) -> Person:
     return person
 
 
-def person_memberships(*, person: Person) -> QuerySet[Membership]:
+def person_memberships(*, actor: ActiveRole, person: Person) -> QuerySet[Membership]:
+    """A person's roles as the active role may see them: all to the person and the platform operator,
+    otherwise only those in organisations of the role's scope — a school does not learn where else the
+    person is."""
+    qs = Membership.objects.filter(person=person)
+    is_self = actor.person is not None and actor.person.pk == person.pk
+    if not (is_self or actor.is_platform_operator):
+        qs = qs.filter(organisation__in=organisations_in_scope(actor))
     return (
-        Membership.objects.filter(person=person)
+        qs
         .select_related("organisation", "municipality", "region", "school_class")
         .prefetch_related("subjects")
         .order_by("end_date", "id")

@@ -13,7 +13,7 @@ from django.utils import timezone
 from sreda.core import active_role as ar
 from sreda.core.audit import audit
 from sreda.core.identifiers import format_phone, format_snils
-from sreda.core.permissions import Action, require
+from sreda.core.permissions import Action, can, require
 from sreda.people.models import Consent, ConsentKind, Person
 
 
@@ -59,6 +59,12 @@ class PersonalData:
     phone: str
 
 
+def may_view_personal_data(*, actor: ar.ActiveRole, person: Person) -> bool:
+    """The person themself, or a role allowed personal data (director, administrator, operator)."""
+    is_self = actor.person is not None and actor.person.pk == person.pk
+    return is_self or can(actor, Action.VIEW_PERSONAL_DATA, actor.organisation)
+
+
 @transaction.atomic
 def personal_data_view(*, actor: ar.ActiveRole, person: Person) -> PersonalData:
     """The full СНИЛС, birth date and contacts of a person, to roles that need them; every read is audited.
@@ -66,8 +72,8 @@ def personal_data_view(*, actor: ar.ActiveRole, person: Person) -> PersonalData:
     The caller has already obtained `person` through `access_person`, so it is inside the role's scope.
     """
     is_self = actor.person is not None and actor.person.pk == person.pk
-    if not is_self:
-        require(actor, Action.VIEW_PERSONAL_DATA, actor.organisation)
+    if not may_view_personal_data(actor=actor, person=person):
+        require(actor, Action.VIEW_PERSONAL_DATA, actor.organisation)  # raises with the Russian reason
     audit(actor=actor, action="personal_data.view", obj=person, organisation=actor.organisation,
           details={"fields": ["snils", "birth_date", "email", "phone"], "self": is_self})
     return PersonalData(

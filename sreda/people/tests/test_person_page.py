@@ -67,3 +67,18 @@ def test_a_person_sees_their_own_data(client):
     act_as(client, user)
     page = client.get(f"/people/{user.person.pk}/").content.decode()
     assert format_snils(user.person.snils) in page
+
+
+def test_the_card_shows_only_roles_in_the_viewers_school(client, student):
+    """School A does not learn from a person's card that they also work in school B."""
+    organisation, person = student
+    elsewhere = make_organisation(short_name="МБОУ СОШ № 999")
+    from sreda.core.testing import make_membership
+    make_membership(person=person, role=Role.STAFF, organisation=elsewhere)
+    user, membership = make_member(role=Role.ADMINISTRATOR, organisation=organisation)
+    act_as(client, user, membership)
+
+    page = client.get(f"/people/{person.pk}/").content.decode()
+
+    assert organisation.short_name in page
+    assert "МБОУ СОШ № 999" not in page
