@@ -61,11 +61,10 @@ class ConsentRequiredMiddleware:
 def _redirect(request, url: str):
     """Send the person to `url` and back afterwards. An HTMX fragment request (a poll, a live search)
     gets a whole-page redirect, not the other page pasted into the fragment."""
-    target = f"{url}?next={quote(request.get_full_path(), safe='/')}"
     if getattr(request, "htmx", False):
-        current = request.htmx.current_url_abs_path or request.get_full_path()
-        return HttpResponseClientRedirect(f"{url}?next={quote(current, safe='/')}")
-    return redirect(target)
+        back = request.htmx.current_url_abs_path or request.get_full_path()
+        return HttpResponseClientRedirect(f"{url}?next={quote(back, safe='/')}")
+    return redirect(f"{url}?next={quote(request.get_full_path(), safe='/')}")
 
 
 def has_current_consent(request) -> bool:
