@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "sreda.orgs",
     "sreda.people",
     "sreda.roster",
+    "sreda.onboarding",
+    "sreda.access",
     "sreda.api",
     "sreda.demo",
 ]
@@ -176,6 +178,15 @@ if not DEBUG:
 # Version of the personal-data consent text (R3); bump it when the text changes and everyone
 # is asked again.
 CONSENT_VERSION = "2025-11-01"
+
+# Links in e-mails (invitations, verification decisions) point here.
+SITE_URL = os.environ.get("SREDA_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+# R11: an invitation link works once, for this many days from sending.
+INVITATION_VALID_DAYS = 60
+# R7: the regional operator answers a director's verification request within 3–5 days.
+VERIFICATION_DUE_DAYS = 5
+# R6: scans of documents — PDF, JPEG or PNG, at most this size; kept under MEDIA_ROOT/verification.
+VERIFICATION_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
 
 LOGGING = {
     "version": 1,

@@ -12,5 +12,7 @@ urlpatterns = [
     path("orgs/", include("sreda.orgs.urls")),
     path("people/", include("sreda.people.urls")),
     path("roster/", include("sreda.roster.urls")),
+    path("onboarding/", include("sreda.onboarding.urls")),
+    path("access/", include("sreda.access.urls")),
     path("", include("sreda.core.urls")),
 ]

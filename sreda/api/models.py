@@ -15,11 +15,13 @@ SCOPE_READ = "read"
 SCOPE_ROSTER_WRITE = "roster:write"
 SCOPE_SCIM = "scim"
 SCOPE_STATS_READ = "stats:read"
+SCOPE_STAFF_WRITE = "staff:write"
 SCOPES: dict[str, str] = {
     SCOPE_READ: "Чтение справочников, организаций, классов и людей",
     SCOPE_ROSTER_WRITE: "Загрузка контингента",
     SCOPE_SCIM: "Провижининг по SCIM 2.0",
     SCOPE_STATS_READ: "Чтение статистики",
+    SCOPE_STAFF_WRITE: "Подтверждение руководителя, педагогов и обучающихся; приглашения; группы доступа",
 }
 
 PREFIX_LENGTH = 8

@@ -73,11 +73,21 @@ def me(request: HttpRequest):
 
 
 def _register_routers() -> None:
+    from sreda.access.api import router as access_router
+    from sreda.onboarding.api import router as onboarding_router
     from sreda.orgs.api import router as orgs_router
     from sreda.people.api import router as people_router
+    from sreda.people.api_confirmation import router as confirmation_router
+    from sreda.people.api_employees import router as employees_router
+    from sreda.people.api_verification import router as verification_router
 
     api.add_router("/", orgs_router)
     api.add_router("/", people_router)
+    api.add_router("/", verification_router)
+    api.add_router("/", confirmation_router)
+    api.add_router("/", employees_router)
+    api.add_router("/", onboarding_router)
+    api.add_router("/", access_router)
 
 
 _register_routers()

@@ -25,6 +25,12 @@ class Action(str, Enum):
     VIEW_PERSONAL_DATA = "view_personal_data"
     VIEW_AUDIT = "view_audit"
     MANAGE_TOKENS = "manage_tokens"
+    SUBMIT_VERIFICATION = "submit_verification"
+    REVIEW_VERIFICATIONS = "review_verifications"
+    CONFIRM_MEMBERS = "confirm_members"
+    VIEW_CONFIRMATION_REPORTS = "view_confirmation_reports"
+    MANAGE_EMPLOYEES = "manage_employees"
+    MANAGE_ACCESS_GROUPS = "manage_access_groups"
 
 
 STAFF_OF_SCHOOL = {Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER, Role.STAFF}
@@ -42,6 +48,13 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_PERSONAL_DATA: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),
     Action.VIEW_AUDIT: frozenset({PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR}),
     Action.MANAGE_TOKENS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR, Role.METHODIST}),
+    Action.SUBMIT_VERIFICATION: frozenset({Role.DIRECTOR}),  # R6: the director confirms their own identity
+    Action.REVIEW_VERIFICATIONS: frozenset({PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR}),  # R7
+    # R9: only a *confirmed* director; require_confirmed_director() adds that check (R8).
+    Action.CONFIRM_MEMBERS: frozenset({Role.DIRECTOR}),
+    Action.VIEW_CONFIRMATION_REPORTS: frozenset({PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR}),
+    Action.MANAGE_EMPLOYEES: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),  # R10–R12
+    Action.MANAGE_ACCESS_GROUPS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),  # R13
 }
 
 DENIED_MESSAGE = {
@@ -51,7 +64,18 @@ DENIED_MESSAGE = {
     Action.VIEW_ROSTER: "Состав школы видят сотрудники этой школы. Смените роль.",
     Action.VIEW_PERSONAL_DATA: "Персональные данные видят руководитель и администратор ОО.",
     Action.MANAGE_TOKENS: "Токены выпускают администратор ОО, руководитель ОО и методист района.",
+    Action.SUBMIT_VERIFICATION: "Подтвердить личность руководителя может только сам руководитель ОО.",
+    Action.REVIEW_VERIFICATIONS: "Заявки руководителей рассматривает оператор региона.",
+    Action.CONFIRM_MEMBERS: "Подтверждать педагогов и обучающихся может руководитель ОО. Смените роль.",
+    Action.VIEW_CONFIRMATION_REPORTS: "Отчёты школ о подтверждении получает оператор региона.",
+    Action.MANAGE_EMPLOYEES: "Сотрудников приглашают и редактируют руководитель и администратор ОО.",
+    Action.MANAGE_ACCESS_GROUPS: "Группами доступа управляют руководитель и администратор ОО.",
 }
+
+UNCONFIRMED_DIRECTOR = (
+    "Функции «Педагогические работники и обучающиеся» откроются, когда оператор региона подтвердит "
+    "руководителя: сначала подтвердите личность (шаг 1), затем дождитесь решения (шаг 2)."
+)
 
 
 def role_key(active: ActiveRole | None) -> str | None:
@@ -104,3 +128,10 @@ def require(active: ActiveRole | None, action: Action, organisation: Organisatio
         if active is not None and role_key(active) in ALLOWED[action]:
             raise PermissionDenied("Эта организация вне области вашей роли.")
         raise PermissionDenied(DENIED_MESSAGE.get(action, "Недостаточно прав для этого действия в текущей роли."))
+
+
+def require_confirmed_director(active: ActiveRole | None, organisation: Organisation | None = None) -> None:
+    """R8/R9: confirming teachers and students needs the director role *and* a confirmed director."""
+    require(active, Action.CONFIRM_MEMBERS, organisation)
+    if active.membership is None or not active.membership.is_confirmed:
+        raise PermissionDenied(UNCONFIRMED_DIRECTOR)

@@ -1,4 +1,5 @@
 """Persons, accounts, memberships (a role in an organisation), guardianship, consents."""
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -96,6 +97,15 @@ class MembershipOrigin(models.TextChoices):
     JOIN_REQUEST = "join_request", "Заявка на вступление"
 
 
+class Confirmation(models.TextChoices):
+    """Has the school confirmed this role? Directors are confirmed by the regional operator (R6–R7),
+    teachers and students by the confirmed director (R9)."""
+
+    PENDING = "pending", "Не подтверждён"
+    CONFIRMED = "confirmed", "Подтверждён"
+    REJECTED = "rejected", "Отклонён"
+
+
 class ActiveMembershipQuerySet(models.QuerySet):
     def active(self, on=None):
         on = on or timezone.localdate()
@@ -129,6 +139,14 @@ class Membership(models.Model):
     start_date = models.DateField("начало", default=timezone.localdate)
     end_date = models.DateField("окончание", null=True, blank=True)
     origin = models.CharField("источник", max_length=20, choices=MembershipOrigin.choices, default=MembershipOrigin.MANUAL)
+    confirmation = models.CharField(
+        "подтверждение", max_length=12, choices=Confirmation.choices, default=Confirmation.PENDING
+    )
+    confirmed_at = models.DateTimeField("подтверждено/отклонено", null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="кем подтверждено/отклонено",
+    )
 
     objects = ActiveMembershipQuerySet.as_manager()
 
@@ -139,6 +157,7 @@ class Membership(models.Model):
         indexes = [
             models.Index(fields=["organisation", "role", "end_date"], name="membership_org_role"),
             models.Index(fields=["school_class", "end_date"], name="membership_class"),
+            models.Index(fields=["organisation", "confirmation", "role"], name="membership_org_confirmation"),
         ]
         constraints = [
             # Exactly one scope is set: organisation, municipality or region.
@@ -188,6 +207,10 @@ class Membership(models.Model):
         if self.municipality_id:
             return self.municipality.name
         return self.region.name
+
+    @property
+    def is_confirmed(self) -> bool:
+        return self.confirmation == Confirmation.CONFIRMED
 
     @property
     def is_active(self) -> bool:
@@ -240,3 +263,145 @@ class Consent(models.Model):
         verbose_name = "согласие"
         verbose_name_plural = "согласия"
         constraints = [models.UniqueConstraint(fields=["user", "kind", "text_version"], name="consent_once_per_version")]
+
+
+# --- director verification (R6–R8) -------------------------------------------------------------------
+
+class VerificationMethod(models.TextChoices):
+    """R6: the director proves identity by exactly one of these."""
+
+    EMPLOYMENT_CERTIFICATE = "employment_certificate", "Скан справки с места работы"
+    PASSPORT_SCAN = "passport_scan", "Скан или фото паспорта"
+    PASSPORT_DATA = "passport_data", "Паспортные данные (ввести вручную)"
+
+
+class VerificationStatus(models.TextChoices):
+    SUBMITTED = "submitted", "На рассмотрении"
+    APPROVED = "approved", "Подтверждено"
+    REJECTED = "rejected", "Отклонено"
+    WITHDRAWN = "withdrawn", "Отозвано"
+
+
+class DirectorVerification(models.Model):
+    """A director's request to be confirmed (R6), reviewed by the regional operator (R7).
+
+    The scan, if any, lives under MEDIA_ROOT/verification (outside the web root) and is served only to the
+    reviewing operators and the owner, every view audited.
+    """
+
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="verifications", verbose_name="роль руководителя"
+    )
+    region = models.ForeignKey(
+        "orgs.Region", on_delete=models.PROTECT, related_name="verifications",
+        verbose_name="куда отправлено (оператор региона)",
+    )
+    method = models.CharField("способ подтверждения", max_length=32, choices=VerificationMethod.choices)
+    document = models.FileField("документ", upload_to="verification/%Y/%m/", blank=True)
+    document_name = models.CharField("имя файла", max_length=255, blank=True)
+    document_type = models.CharField("тип файла", max_length=50, blank=True)
+    document_size = models.PositiveIntegerField("размер файла, байт", null=True, blank=True)
+    passport_series = models.CharField("серия паспорта", max_length=4, blank=True)
+    passport_number = models.CharField("номер паспорта", max_length=6, blank=True)
+    passport_issued_by = models.CharField("кем выдан", max_length=300, blank=True)
+    passport_issue_date = models.DateField("дата выдачи", null=True, blank=True)
+    passport_department_code = models.CharField("код подразделения", max_length=7, blank=True)
+    consent_given_at = models.DateTimeField("согласие на обработку ПДн дано")
+    status = models.CharField(
+        "статус", max_length=12, choices=VerificationStatus.choices, default=VerificationStatus.SUBMITTED
+    )
+    submitted_at = models.DateTimeField("подано", default=timezone.now)
+    due_date = models.DateField("срок рассмотрения")
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="подал"
+    )
+    reviewed_at = models.DateTimeField("рассмотрено", null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+        verbose_name="рассмотрел",
+    )
+    reject_reason = models.TextField("причина отказа", blank=True)
+
+    class Meta:
+        verbose_name = "подтверждение руководителя"
+        verbose_name_plural = "подтверждения руководителей"
+        ordering = ["due_date", "id"]
+        indexes = [models.Index(fields=["region", "status", "due_date"], name="verification_queue")]
+        constraints = [
+            # One open request per director role at a time.
+            models.UniqueConstraint(
+                fields=["membership"], condition=Q(status="submitted"), name="one_open_verification"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.membership} — {self.get_status_display()}"
+
+
+class VerificationEvent(models.Model):
+    """The history of a verification request the director and the operator both see."""
+
+    verification = models.ForeignKey(
+        DirectorVerification, on_delete=models.CASCADE, related_name="events", verbose_name="заявка"
+    )
+    at = models.DateTimeField("когда", default=timezone.now)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто"
+    )
+    from_status = models.CharField("было", max_length=12, blank=True)
+    to_status = models.CharField("стало", max_length=12)
+    note = models.TextField("комментарий", blank=True)
+
+    class Meta:
+        verbose_name = "событие подтверждения"
+        verbose_name_plural = "история подтверждения"
+        ordering = ["at", "id"]
+
+
+# --- confirming teachers and students, and the report owed afterwards (R9) ---------------------------
+
+class ConfirmationReport(models.Model):
+    """«Отправить отчет»: the decisions made since the previous report, sent to the regional operator."""
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="confirmation_reports", verbose_name="организация"
+    )
+    sent_at = models.DateTimeField("отправлен", default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="отправил"
+    )
+    confirmed_count = models.PositiveIntegerField("подтверждено", default=0)
+    rejected_count = models.PositiveIntegerField("отклонено", default=0)
+
+    class Meta:
+        verbose_name = "отчёт о подтверждении"
+        verbose_name_plural = "отчёты о подтверждении"
+        ordering = ["-sent_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "sent_at"], name="confirmation_report_org")]
+
+
+class MembershipDecision(models.Model):
+    """One «Подтвердить» / «Отклонить» of a teacher or student by the director. Decisions without a report
+    are what the next report will carry; while any exist, a report is owed (R9)."""
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="membership_decisions", verbose_name="организация"
+    )
+    membership = models.ForeignKey(
+        Membership, on_delete=models.CASCADE, related_name="decisions", verbose_name="роль"
+    )
+    decision = models.CharField("решение", max_length=12, choices=Confirmation.choices)
+    decided_at = models.DateTimeField("когда", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name="кто"
+    )
+    report = models.ForeignKey(
+        ConfirmationReport, on_delete=models.SET_NULL, null=True, blank=True, related_name="decisions",
+        verbose_name="отчёт",
+    )
+
+    class Meta:
+        verbose_name = "решение о подтверждении"
+        verbose_name_plural = "решения о подтверждении"
+        ordering = ["decided_at", "id"]
+        indexes = [models.Index(fields=["organisation", "report"], name="decision_org_report")]

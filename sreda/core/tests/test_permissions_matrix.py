@@ -19,6 +19,12 @@ MATRIX = {
     Action.VIEW_PERSONAL_DATA:   "  .    Y    .    .    Y    Y    .    .    .    .",
     Action.VIEW_AUDIT:           "  .    Y    Y    .    .    .    .    .    .    .",
     Action.MANAGE_TOKENS:        "  .    Y    .    Y    Y    Y    .    .    .    .",
+    Action.SUBMIT_VERIFICATION:  "  .    .    .    .    Y    .    .    .    .    .",
+    Action.REVIEW_VERIFICATIONS: "  .    Y    Y    .    .    .    .    .    .    .",
+    Action.CONFIRM_MEMBERS:      "  .    .    .    .    Y    .    .    .    .    .",
+    Action.VIEW_CONFIRMATION_REPORTS: "  .    Y    Y    .    .    .    .    .    .    .",
+    Action.MANAGE_EMPLOYEES:     "  .    Y    .    .    Y    Y    .    .    .    .",
+    Action.MANAGE_ACCESS_GROUPS: "  .    Y    .    .    Y    Y    .    .    .    .",
 }
 COLUMNS = [PRIVATE, PLATFORM_OPERATOR, R.REGIONAL_OPERATOR, R.METHODIST, R.DIRECTOR, R.ADMINISTRATOR, R.TEACHER, R.STAFF, R.STUDENT, R.PARENT]
 

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from sreda.core.text import fold
 from sreda.orgs.models import Organisation, SchoolClass, Subject
-from sreda.people.models import Guardianship, Membership, MembershipOrigin
+from sreda.people.models import Confirmation, Guardianship, Membership, MembershipOrigin
 from sreda.people.roles import Role
 from sreda.roster.engine.bulk import db_date, db_datetime, insert_rows, select_in
 from sreda.roster.engine.people import chunks
@@ -86,8 +86,14 @@ class MembershipSync:
                 self.ended += Membership.objects.filter(pk__in=batch).update(end_date=self.today[org_id])
         new = [key for key in wanted if key not in self.membership_ids]
         starts = {org_id: db_date(day) for org_id, day in self.today.items()}
-        rows = [(pid, org_id, role, class_id, str(MembershipOrigin.ROSTER), starts[org_id]) for pid, org_id, role, class_id in new]
-        new_ids = insert_rows(Membership, ["person", "organisation", "role", "school_class", "origin", "start_date"], rows, returning=True)
+        # A role from the registry starts unconfirmed: the director confirms it (R6–R9).
+        pending = str(Confirmation.PENDING)
+        rows = [(pid, org_id, role, class_id, str(MembershipOrigin.ROSTER), starts[org_id], pending)
+                for pid, org_id, role, class_id in new]
+        new_ids = insert_rows(
+            Membership, ["person", "organisation", "role", "school_class", "origin", "start_date", "confirmation"],
+            rows, returning=True,
+        )
         for key, mid in zip(new, new_ids):
             self.membership_ids[key] = mid
             self.origin[mid] = MembershipOrigin.ROSTER

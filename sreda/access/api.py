@@ -1,0 +1,4 @@
+"""API: systems and access groups (R13)."""
+from ninja import Router
+
+router = Router(tags=["Группы доступа"])

@@ -1,0 +1,4 @@
+"""API: confirming teachers and students, reports (R9)."""
+from ninja import Router
+
+router = Router(tags=["Подтверждение педагогов и обучающихся"])

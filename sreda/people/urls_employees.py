@@ -1,0 +1,2 @@
+"""Pages of the employees part of people; joined into the «people» namespace by people/urls.py."""
+urlpatterns: list = []
