@@ -7,3 +7,61 @@ from hypothesis import settings
 settings.register_profile("ci", deadline=None, print_blob=True)
 if os.environ.get("CI") == "true":
     settings.load_profile("ci")
+
+
+# --- a real SMTP server for mail tests (ARCHITECTURE: real parts in tests) ---------------------------
+import email
+import email.policy
+import socket
+import time
+from dataclasses import dataclass, field
+
+import pytest
+
+
+@dataclass
+class SmtpInbox:
+    """Messages received by the local aiosmtpd server, parsed (email.message.EmailMessage)."""
+
+    host: str
+    port: int
+    messages: list = field(default_factory=list)
+
+    def wait_for(self, count: int = 1, timeout: float = 5.0) -> list:
+        """Mail is handed over synchronously by Django, but the server parses in its own thread."""
+        deadline = time.monotonic() + timeout
+        while len(self.messages) < count and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.messages
+
+    def to(self, address: str) -> list:
+        return [m for m in self.messages if address in (m["To"] or "")]
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """An aiosmtpd server on a free local port; Django's SMTP backend is pointed at it for the test."""
+    from aiosmtpd.controller import Controller
+
+    class Handler:
+        def __init__(self, inbox: SmtpInbox):
+            self.inbox = inbox
+
+        async def handle_DATA(self, server, session, envelope):
+            self.inbox.messages.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    inbox = SmtpInbox("127.0.0.1", port)
+    controller = Controller(Handler(inbox), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_HOST_USER = settings.EMAIL_HOST_PASSWORD = ""
+    try:
+        yield inbox
+    finally:
+        controller.stop()

@@ -77,10 +77,14 @@ def make_membership(*, person: Person, role: str, organisation=None, municipalit
     return Membership.objects.create(person=person, role=role, organisation=organisation, municipality=municipality, region=region, **kw)
 
 
-def make_member(*, role: str, organisation=None, municipality=None, region=None, **kw) -> tuple[User, Membership]:
-    """A signed-up user with consent and one membership: the usual actor of a test."""
+def make_member(*, role: str, organisation=None, municipality=None, region=None, confirmation: str | None = None,
+                **kw) -> tuple[User, Membership]:
+    """A signed-up user with consent and one membership: the usual actor of a test. `confirmation`
+    ("confirmed", "rejected") sets the membership's confirmation (R6–R9); it starts "pending"."""
     user = make_user(**kw)
-    membership = make_membership(person=user.person, role=role, organisation=organisation, municipality=municipality, region=region)
+    extra = {"confirmation": confirmation} if confirmation else {}
+    membership = make_membership(person=user.person, role=role, organisation=organisation, municipality=municipality,
+                                 region=region, **extra)
     return user, membership
 
 
