@@ -9,12 +9,13 @@ from dataclasses import dataclass
 
 from django.db import transaction
 from django.db.models import Count
+from django.utils import timezone
 
 from sreda.core import active_role as ar
 from sreda.core.audit import audit
 from sreda.core.permissions import Action, require
 from sreda.orgs.models import Organisation, OrganisationStatistics, SchoolClass, SchoolYear, Subject
-from sreda.people.models import Guardianship, Membership, MembershipOrigin, Person, User
+from sreda.people.models import Confirmation, Guardianship, Membership, MembershipOrigin, Person, User
 from sreda.people.roles import TEACHING_ROLES, Role
 
 DEMO_PASSWORD = "sreda-demo-2025"
@@ -81,6 +82,7 @@ _OWN_PEOPLE = {
     "region": ("Белов", "Игорь", "Николаевич", "M"),
     "methodist": ("Комарова", "Елена", "Викторовна", "F"),
     "director": ("Орлов", "Андрей", "Сергеевич", "M"),
+    "director2": ("Лебедева", "Ольга", "Ивановна", "F"),
 }
 
 
@@ -106,9 +108,16 @@ def demo_accounts_ensure(*, actor: ar.ActiveRole, password: str = DEMO_PASSWORD)
         _account(actor, password, "methodist", Role.METHODIST.label,
                  _with_membership("methodist", Role.METHODIST, municipality=school.municipality),
                  look_at=f"Школы района «{school.municipality.name}»"),
-        _account(actor, password, "director", Role.DIRECTOR.label, _director(school),
-                 look_at=f"{school.short_name}: две роли — руководитель и учитель, «Сменить роль» (R1)"),
+        _account(actor, password, "director", Role.DIRECTOR.label + ", подтверждён", _director(school),
+                 look_at=f"{school.short_name}: подтверждение педагогов и обучающихся, отчёт (R9); "
+                         "две роли — руководитель и учитель, «Сменить роль» (R1)"),
     ]
+    second = _second_school(school)
+    if second is not None:
+        accounts.append(_account(
+            actor, password, "director2", Role.DIRECTOR.label + ", не подтверждён",
+            _with_membership("director2", Role.DIRECTOR, organisation=second),
+            look_at=f"{second.short_name}: подтверждение личности руководителя, заявка оператору региона (R6–R8)"))
     admin = _imported(school, Role.ADMINISTRATOR, "admin")
     if admin is not None:
         accounts.append(_account(actor, password, "admin", Role.ADMINISTRATOR.label, admin,
@@ -130,6 +139,12 @@ def demo_accounts_ensure(*, actor: ar.ActiveRole, password: str = DEMO_PASSWORD)
 
 def _first_school() -> Organisation | None:
     return Organisation.objects.select_related("municipality__region").order_by("pk").first()
+
+
+def _second_school(first: Organisation) -> Organisation | None:
+    """A school of the same region whose director is not confirmed yet: the R6–R8 walk-through."""
+    return (Organisation.objects.filter(municipality__region_id=first.municipality.region_id, pk__gt=first.pk)
+            .order_by("pk").first())
 
 
 def _demo_class(school: Organisation) -> SchoolClass | None:
@@ -180,8 +195,11 @@ def _with_membership(key: str, role: str, **scope) -> Person:
 
 
 def _director(school: Organisation) -> Person:
-    """The director also teaches, so the demo can show choosing and switching the role (R1)."""
+    """The director also teaches, so the demo can show choosing and switching the role (R1). The demo's
+    director is already confirmed by the regional operator (R7), so the R9 confirmation table is open."""
     person = _with_membership("director", Role.DIRECTOR, organisation=school)
+    Membership.objects.active().filter(person=person, role=Role.DIRECTOR, organisation=school).exclude(
+        confirmation=Confirmation.CONFIRMED).update(confirmation=Confirmation.CONFIRMED, confirmed_at=timezone.now())
     teaching, created = Membership.objects.get_or_create(
         person=person, role=Role.TEACHER, organisation=school, school_class=None, end_date=None,
         defaults={"origin": MembershipOrigin.MANUAL})

@@ -33,11 +33,22 @@ def menu_items(request) -> list[MenuItem]:
     if organisation is not None and can(active, Action.VIEW_ROSTER, organisation):
         entries.append(("Классы", reverse("orgs:classes", args=[organisation.pk])))
         entries.append(("Люди", reverse("orgs:people", args=[organisation.pk])))
+    membership = active.membership
+    if organisation is not None and can(active, Action.SUBMIT_VERIFICATION, organisation) and not membership.is_confirmed:
+        _add(entries, "Подтверждение руководителя", "people:verification")  # R6–R8
+    if organisation is not None and can(active, Action.CONFIRM_MEMBERS, organisation):
+        _add(entries, "Педагоги и обучающиеся", "people:confirmation")  # R9; the page explains R8 itself
+    if organisation is not None and can(active, Action.MANAGE_EMPLOYEES, organisation):
+        _add(entries, "Сотрудники", "people:employees")  # R12
+        _add(entries, "Приглашения", "onboarding:invitations")  # R10–R11
+    if organisation is not None and can(active, Action.MANAGE_ACCESS_GROUPS, organisation):
+        _add(entries, "Группы доступа", "access:groups")  # R13
     if can(active, Action.IMPORT_ROSTER, organisation):
-        try:
-            entries.append(("Импорт контингента", reverse("roster:upload")))
-        except NoReverseMatch:  # the roster app may not offer its page yet
-            pass
+        _add(entries, "Импорт контингента", "roster:upload")
+    if can(active, Action.REVIEW_VERIFICATIONS):
+        _add(entries, "Заявки руководителей", "people:verification_queue")  # R7
+    if can(active, Action.VIEW_CONFIRMATION_REPORTS):
+        _add(entries, "Отчёты школ", "people:confirmation_reports")  # R9
     if can(active, Action.MANAGE_ORGANISATIONS):
         entries.append(("Регионы и муниципалитеты", reverse("orgs:regions")))
     if user.is_superuser:
@@ -47,6 +58,13 @@ def menu_items(request) -> list[MenuItem]:
     matching = [url for _, url in entries if path == url or (url != "/" and path.startswith(url))]
     current = max(matching, key=len, default=None)
     return [MenuItem(label, url, url == current) for label, url in entries]
+
+
+def _add(entries: list[tuple[str, str]], label: str, url_name: str) -> None:
+    try:
+        entries.append((label, reverse(url_name)))
+    except NoReverseMatch:  # a part whose pages are not installed adds no link
+        pass
 
 
 @register.inclusion_tag("core/_menu.html", takes_context=True)

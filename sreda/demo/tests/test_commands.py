@@ -21,7 +21,7 @@ ROSTER_READY = importlib.util.find_spec("sreda.roster.services") is not None
 needs_roster = pytest.mark.skipif(
     not ROSTER_READY, reason="sreda/roster/services.py (roster_import) ещё не существует: generate не может импортировать"
 )
-DEMO_LOGINS = {"operator", "region", "methodist", "director", "admin", "teacher", "student", "parent"}
+DEMO_LOGINS = {"operator", "region", "methodist", "director", "director2", "admin", "teacher", "student", "parent"}
 
 
 def generate(**options) -> dict:
@@ -100,7 +100,7 @@ def test_generating_the_same_region_twice_changes_nothing(db):
 
 def run_demo(**options) -> str:
     out = io.StringIO()
-    call_command("demo", no_serve=True, schools=1, seed=1, stdout=out, **options)
+    call_command("demo", no_serve=True, schools=2, seed=1, stdout=out, **options)
     return out.getvalue()
 
 
@@ -134,6 +134,11 @@ def test_each_demo_user_signs_in_and_holds_the_roles_described(db, client):
     assert roles("region", region=school.municipality.region) == {Role.REGIONAL_OPERATOR}
     assert roles("methodist", municipality=school.municipality) == {Role.METHODIST}
     assert roles("director", organisation=school) == {Role.DIRECTOR, Role.TEACHER}
+    # R6–R9: the first school's director is confirmed (the R9 table is open); the second school's is not yet.
+    directors = Membership.objects.active().filter(role=Role.DIRECTOR)
+    assert directors.get(person=users["director"].person).is_confirmed
+    second = directors.get(person=users["director2"].person)
+    assert second.organisation != school and not second.is_confirmed
     assert roles("admin", organisation=school) == {Role.ADMINISTRATOR}
     homeroom = SchoolClass.objects.get(organisation=school, class_teacher=users["teacher"].person)
     assert Role.TEACHER in roles("teacher", organisation=school)
