@@ -4,6 +4,7 @@ import sys
 
 BENCHMARKS = {
     "roster-import": "bench.roster_import",
+    "staff": "bench.staff",
 }
 
 
