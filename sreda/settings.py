@@ -114,7 +114,9 @@ TIME_ZONE = "Europe/Moscow"
 USE_I18N = True
 USE_TZ = True
 # Russian conventions: 20.11.2025, 14:05.
-USE_THOUSAND_SEPARATOR = True
+# Grouping is off by default: with it on, every {{ obj.pk }} above 999 renders as «1 234» and breaks form
+# values and links. Counts shown to people are grouped explicitly (|intcomma, number_format(force_grouping)).
+USE_THOUSAND_SEPARATOR = False
 FORMAT_MODULE_PATH = ["sreda.core.formats"]
 
 STATIC_URL = "/static/"
