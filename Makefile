@@ -46,6 +46,7 @@ test-postgres:
 bench: install
 	$(BIN)/python -m bench roster-import --people 100000
 	$(BIN)/python -m bench roster-import --district
+	$(BIN)/python -m bench staff
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

@@ -20,8 +20,10 @@ returns `timed(lambda: ...)` plus "rows", then list it in MEASUREMENTS.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
+import random
 import subprocess
 import sys
 import tempfile
@@ -34,6 +36,7 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PG = "postgres://root@127.0.0.1:5432/test"
 BENCH_DB = "sreda_bench_staff"
+_schools = itertools.count(1)
 
 
 @dataclass(frozen=True)
@@ -47,6 +50,7 @@ class Measurement:
 
 MEASUREMENTS: list[Measurement] = [
     Measurement("confirm", "Подтвердить педагогов и обучающихся (R9)", 2000, 2.0, "measure_confirm"),
+    Measurement("group_add", "Присоединить сотрудников к группе доступа (R13)", 500, 2.0, "measure_group_add"),
 ]
 
 
@@ -135,16 +139,16 @@ def _with_pg_database(url: str, run):
 
 
 def _table(results: list[dict]) -> None:
-    header = f"{'база':<11} {'измерение':<44} {'строк':>7} {'секунд':>7} {'SQL-запросов':>13} {'цель':>8}"
+    header = f"{'база':<11} {'измерение':<48} {'строк':>7} {'секунд':>7} {'SQL-запросов':>13} {'цель':>8}"
     print(header)
     print("-" * len(header))
     for r in results:
         if not r.get("ok"):
-            print(f"{r['db']:<11} {r['title']:<44} {'ошибка':>7}")
+            print(f"{r['db']:<11} {r['title']:<48} {'ошибка':>7}")
             continue
         target = f"< {r['target']:g} с" if r.get("target") else ""
         mark = "" if not r.get("target") or r["seconds"] < r["target"] else "  ПРЕВЫШЕНО"
-        print(f"{r['db']:<11} {r['title']:<44} {r['rows']:>7} {r['seconds']:>7.3f} {r['queries']:>13} {target:>8}{mark}")
+        print(f"{r['db']:<11} {r['title']:<48} {r['rows']:>7} {r['seconds']:>7.3f} {r['queries']:>13} {target:>8}{mark}")
 
 
 # --- the child: a migrated empty database, then each measurement ---------------------------------------
@@ -190,11 +194,15 @@ def big_school(*, students: int, teachers: int):
     from sreda.people.models import Confirmation, Membership, Person, User, person_sort_key
     from sreda.people.roles import Role
 
-    region = Region.objects.create(name="Курская область", code="46")
-    municipality = Municipality.objects.create(region=region, name="г. Курск")
+    from sreda.core.identifiers import make_org_inn
+
+    n = next(_schools)  # several measurements share one database: each builds its own school
+    region, _ = Region.objects.get_or_create(name="Курская область", defaults={"code": "46"})
+    municipality, _ = Municipality.objects.get_or_create(region=region, name="г. Курск")
     organisation = Organisation.objects.create(
         municipality=municipality, full_name="Муниципальное бюджетное общеобразовательное учреждение "
-        "«Средняя общеобразовательная школа № 1»", short_name="МБОУ СОШ № 1", inn="4629012345")
+        f"«Средняя общеобразовательная школа № {n}»", short_name=f"МБОУ СОШ № {n}",
+        inn=make_org_inn(random.Random(n)))
     year, _ = SchoolYear.objects.get_or_create(title="2025/2026", defaults={"start": date(2025, 9, 1),
                                                                             "end": date(2026, 8, 31)})
     letters = "АБВГДЕЖЗИКЛ"
@@ -205,12 +213,12 @@ def big_school(*, students: int, teachers: int):
     classes = list(SchoolClass.objects.filter(organisation=organisation).order_by("grade", "letter"))
 
     def person(i: int) -> Person:
-        surname, name, patronymic = f"Иванов{i:05d}", "Пётр", "Сергеевич"
+        surname, name, patronymic = f"Иванов{n}-{i:05d}", "Пётр", "Сергеевич"
         return Person(surname=surname, name=name, patronymic=patronymic,
                       sort_key=person_sort_key(surname, name, patronymic))
 
     Person.objects.bulk_create([person(i) for i in range(students + teachers)], batch_size=1000)
-    people = list(Person.objects.filter(surname__startswith="Иванов").order_by("pk").values_list("pk", flat=True))
+    people = list(Person.objects.filter(surname__startswith=f"Иванов{n}-").order_by("pk").values_list("pk", flat=True))
     Membership.objects.bulk_create([
         Membership(person_id=pk, organisation=organisation,
                    role=Role.STUDENT if i < students else Role.TEACHER,
@@ -218,7 +226,7 @@ def big_school(*, students: int, teachers: int):
         for i, pk in enumerate(people)
     ], batch_size=1000)
     director_person = Person.objects.create(surname="Петрова", name="Мария", patronymic="Ивановна")
-    user = User.objects.create_user(username="director", password=None, person=director_person)
+    user = User.objects.create_user(username=f"director{n}", password=None, person=director_person)
     director = Membership.objects.create(person=director_person, role=Role.DIRECTOR, organisation=organisation,
                                          confirmation=Confirmation.CONFIRMED)
     return organisation, for_membership(director, user=user)
@@ -233,3 +241,20 @@ def measure_confirm(size: int) -> dict:
     result, seconds, queries = timed(lambda: members_decide(
         actor=actor, organisation=organisation, decision="confirmed", member_filter=MemberFilter()))
     return {"rows": result.changed, "seconds": seconds, "queries": queries}
+
+
+def measure_group_add(size: int) -> dict:
+    """R13: «Присоединить нового сотрудника» with `size` teachers of the school ticked at once, into the
+    seed group «Педагоги. Доступ к УБ ЦОК»."""
+    from sreda.access.selectors import access_group
+    from sreda.access.services import group_members_add
+    from sreda.access.models import AccessGroup
+    from sreda.people.models import Membership
+    from sreda.people.roles import Role
+
+    organisation, director = big_school(students=0, teachers=size)
+    person_ids = list(Membership.objects.filter(organisation=organisation, role=Role.TEACHER)
+                      .values_list("person_id", flat=True))
+    group = access_group(actor=director, group_id=AccessGroup.objects.get(code="pedagogi-ub-tsok").pk)
+    added, seconds, queries = timed(lambda: group_members_add(actor=director, group=group, person_ids=person_ids))
+    return {"rows": added, "seconds": seconds, "queries": queries}
