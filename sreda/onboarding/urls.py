@@ -1,3 +1,15 @@
+from django.urls import path
+
+from sreda.onboarding import views
+
 app_name = "onboarding"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("invitations/", views.invitation_list, name="invitations"),
+    path("invitations/new/", views.invitation_new, name="invitation_new"),
+    path("invitations/<int:pk>/", views.invitation_detail, name="invitation"),
+    path("invitations/<int:pk>/resend/", views.invitation_resend, name="invitation_resend"),
+    path("invitations/<int:pk>/revoke/", views.invitation_revoke, name="invitation_revoke"),
+    # The link in the e-mail. <str:…> so that a mangled token reaches the view and gets its own message.
+    path("invite/<str:token>/", views.accept, name="accept"),
+]
