@@ -14,3 +14,28 @@ def short_name(surname: str, name: str, patronymic: str = "") -> str:
     """«Иванова А. П.»"""
     initials = " ".join(f"{part[0]}." for part in (name, patronymic) if part)
     return f"{surname} {initials}".strip()
+
+
+def plural(n: int, one: str, few: str, many: str) -> str:
+    """The Russian plural form for `n`: 1 решение, 2 решения, 5 решений, 21 день, 11 дней."""
+    n10, n100 = abs(n) % 10, abs(n) % 100
+    if n10 == 1 and n100 != 11:
+        return one
+    if 2 <= n10 <= 4 and not 12 <= n100 <= 14:
+        return few
+    return many
+
+
+def clean_name_parts(surname: str | None, name: str | None, patronymic: str | None,
+                     errors: dict[str, list[str]]) -> tuple[str, str, str]:
+    """ФИО as typed, with runs of spaces collapsed; problems go into `errors` by field, in Russian."""
+    parts = {key: " ".join((value or "").split())
+             for key, value in (("surname", surname), ("name", name), ("patronymic", patronymic))}
+    if not parts["surname"]:
+        errors["surname"] = ["Укажите фамилию."]
+    if not parts["name"]:
+        errors["name"] = ["Укажите имя."]
+    for key, value in parts.items():
+        if len(value) > 100:
+            errors.setdefault(key, []).append("Не длиннее 100 символов.")
+    return parts["surname"], parts["name"], parts["patronymic"]

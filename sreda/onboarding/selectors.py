@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sreda.core.active_role import ActiveRole
 from sreda.core.permissions import Action, can
-from sreda.core.text import fold
+from sreda.core.text import fold, plural
 from sreda.onboarding.models import Invitation, InvitationEvent, InvitationStatus
 from sreda.orgs.models import Organisation
 from sreda.people.models import Membership
@@ -50,15 +50,6 @@ EVENT_LABELS = {
     "accepted": "Приглашение принято",
     "refused": "Попытка принять отклонена",
 }
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural: 1 день, 2 дня, 5 дней, 21 день, 11 дней."""
-    if n % 10 == 1 and n % 100 != 11:
-        return one
-    if 2 <= n % 10 <= 4 and not 12 <= n % 100 <= 14:
-        return few
-    return many
 
 
 def token_hash(token: str) -> str:

@@ -25,6 +25,7 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.identifiers import validate_snils
 from sreda.core.permissions import Action, require
+from sreda.core.text import clean_name_parts
 from sreda.onboarding.models import INVITABLE_ROLES, Invitation, InvitationEvent, InvitationStatus
 from sreda.onboarding.selectors import (
     AcceptProblem,
@@ -183,14 +184,7 @@ def clean_invitee(*, surname: str, name: str, patronymic: str = "", email: str, 
                   role: str) -> Invitee:
     """Check every field and report all problems at once, by field."""
     errors: dict[str, list[str]] = {}
-    surname, name, patronymic = _words(surname), _words(name), _words(patronymic)
-    if not surname:
-        errors["surname"] = ["Укажите фамилию."]
-    if not name:
-        errors["name"] = ["Укажите имя."]
-    for key, value in (("surname", surname), ("name", name), ("patronymic", patronymic)):
-        if len(value) > 100:
-            errors.setdefault(key, []).append("Не длиннее 100 символов.")
+    surname, name, patronymic = clean_name_parts(surname, name, patronymic, errors)
     try:
         email = clean_email(email)
     except ValidationError as exc:

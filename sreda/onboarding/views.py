@@ -3,18 +3,19 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sreda.core.permissions import Action, require
+from sreda.core.permissions import Action
+from sreda.core.school import acting_school
+from sreda.core.text import plural
 from sreda.onboarding import selectors, services
 from sreda.onboarding.forms import InvitationForm, RevokeForm
-from sreda.onboarding.selectors import InvitationState, local_date, plural
+from sreda.onboarding.selectors import InvitationState, local_date
 from sreda.onboarding.services import InvitationRefused
-from sreda.orgs.selectors import access_organisation
 
 PAGE_SIZE = 25
 VALID_DAYS = f"{settings.INVITATION_VALID_DAYS} {plural(settings.INVITATION_VALID_DAYS, 'день', 'дня', 'дней')}"
@@ -22,26 +23,8 @@ NO_SCHOOL = ("Приглашения отправляются от имени ш
              "(«Сменить роль»).")
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _school(request):
-    """The school whose invitations the page shows: the active role's; the platform operator names one
-    with `?org=`."""
-    active = request.active_role
-    organisation = active.organisation if active is not None else None
-    if organisation is None and active is not None and active.is_platform_operator:
-        org_id = _int(request.GET.get("org") or request.POST.get("org"))
-        if org_id:
-            organisation = access_organisation(actor=active, organisation_id=org_id, action=Action.MANAGE_EMPLOYEES)
-    if organisation is None:
-        raise PermissionDenied(NO_SCHOOL)
-    require(active, Action.MANAGE_EMPLOYEES, organisation)
-    return organisation
+    return acting_school(request, Action.MANAGE_EMPLOYEES, no_school=NO_SCHOOL)
 
 
 @login_required

@@ -32,7 +32,7 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.models import AuditEntry
 from sreda.core.permissions import Action, can, organisations_in_scope, require, require_confirmed_director
-from sreda.core.text import fold
+from sreda.core.text import fold, plural
 from sreda.orgs.models import Organisation, SchoolClass
 from sreda.people.models import Confirmation, ConfirmationReport, Membership, MembershipDecision
 from sreda.people.roles import TEACHING_ROLES, Role
@@ -66,16 +66,6 @@ FROM_STATES = {to: tuple(frm for frm, t in TRANSITIONS if t == to) for to in DEC
 DONE_WORD = {C.CONFIRMED: "Подтверждено", C.REJECTED: "Отклонено"}
 STATUS_PLURAL = {C.PENDING: "Не подтверждены", C.CONFIRMED: "Подтверждены", C.REJECTED: "Отклонены"}
 ALREADY_WORD = {C.CONFIRMED: "уже подтверждены", C.REJECTED: "уже отклонены"}
-
-
-def plural(n: int, one: str, few: str, many: str) -> str:
-    """Russian plural form: 1 решение, 2 решения, 5 решений."""
-    n10, n100 = abs(n) % 10, abs(n) % 100
-    if n10 == 1 and n100 != 11:
-        return one
-    if 2 <= n10 <= 4 and not 12 <= n100 <= 14:
-        return few
-    return many
 
 
 def _n(value: int) -> str:

@@ -18,7 +18,7 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.identifiers import validate_phone, validate_snils
 from sreda.core.permissions import Action, can, require
-from sreda.core.text import fold
+from sreda.core.text import clean_name_parts, fold
 from sreda.onboarding.models import INVITABLE_ROLES
 from sreda.onboarding.services import clean_email
 from sreda.orgs.models import Organisation
@@ -93,21 +93,10 @@ class EmployeeData:
     role: str
 
 
-def _words(value: str | None) -> str:
-    return " ".join((value or "").split())
-
-
 def _clean(*, person: Person, membership: Membership, actor: ActiveRole, surname, name, patronymic, email, phone,
            snils, role) -> EmployeeData:
     errors: dict[str, list[str]] = {}
-    surname, name, patronymic = _words(surname), _words(name), _words(patronymic)
-    if not surname:
-        errors["surname"] = ["Укажите фамилию."]
-    if not name:
-        errors["name"] = ["Укажите имя."]
-    for key, value in (("surname", surname), ("name", name), ("patronymic", patronymic)):
-        if len(value) > 100:
-            errors.setdefault(key, []).append("Не длиннее 100 символов.")
+    surname, name, patronymic = clean_name_parts(surname, name, patronymic, errors)
     email = (email or "").strip()
     if email:
         try:

@@ -2,15 +2,15 @@
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
 from sreda.core.identifiers import format_phone, format_snils
-from sreda.core.permissions import Action, require
-from sreda.orgs.selectors import access_organisation
+from sreda.core.permissions import Action
+from sreda.core.school import acting_school
 from sreda.people import employees
 from sreda.people.services import personal_data_view
 
@@ -19,25 +19,8 @@ NO_SCHOOL = ("Сотрудники показываются для школы в
              "(«Сменить роль»).")
 
 
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
 def _school(request):
-    """The active role's school; the platform operator names one with `?org=`."""
-    active = request.active_role
-    organisation = active.organisation if active is not None else None
-    if organisation is None and active is not None and active.is_platform_operator:
-        org_id = _int(request.GET.get("org"))
-        if org_id:
-            organisation = access_organisation(actor=active, organisation_id=org_id, action=Action.MANAGE_EMPLOYEES)
-    if organisation is None:
-        raise PermissionDenied(NO_SCHOOL)
-    require(active, Action.MANAGE_EMPLOYEES, organisation)
-    return organisation
+    return acting_school(request, Action.MANAGE_EMPLOYEES, no_school=NO_SCHOOL)
 
 
 @login_required

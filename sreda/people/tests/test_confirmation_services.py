@@ -3,6 +3,7 @@ selectors that the pages and the API call."""
 from datetime import timedelta
 
 import pytest
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.utils import timezone
@@ -10,6 +11,7 @@ from django.utils import timezone
 from sreda.core.models import AuditEntry
 from sreda.core.permissions import UNCONFIRMED_DIRECTOR
 from sreda.core.testing import active_role_of, make_member, make_membership, make_person
+from sreda.core.text import plural
 from sreda.people import confirmation as conf
 from sreda.people.confirmation import MemberFilter, members_decide, report_send
 from sreda.people.models import Confirmation, ConfirmationReport, Membership, MembershipDecision
@@ -291,5 +293,5 @@ def test_reports_are_read_by_the_region_operator_and_the_school_director_only():
 
 
 def test_russian_plural_of_decisions():
-    assert [conf.plural(n, "решение", "решения", "решений") for n in (1, 2, 5, 11, 12, 21, 22, 25, 111)] == [
+    assert [plural(n, "решение", "решения", "решений") for n in (1, 2, 5, 11, 12, 21, 22, 25, 111)] == [
         "решение", "решения", "решений", "решений", "решений", "решение", "решения", "решений", "решений"]

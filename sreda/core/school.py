@@ -1,0 +1,32 @@
+"""The school a page acts for: the active role's own, or — for the platform operator, who belongs to no
+school — the one named by `?org=<id>` (R1: the active role decides)."""
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+
+from sreda.core.permissions import Action, require
+from sreda.orgs.models import Organisation
+
+
+def parse_int(value) -> int | None:
+    """An id from a query string or form; anything else is None, never an error page."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def acting_school(request, action: Action, *, no_school: str) -> Organisation:
+    """The organisation the request acts for, checked for `action`; `no_school` explains a role without one."""
+    from sreda.orgs.selectors import access_organisation
+
+    active = request.active_role
+    organisation = active.organisation if active is not None else None
+    if organisation is None and active is not None and active.is_platform_operator:
+        org_id = parse_int(request.GET.get("org") or request.POST.get("org"))
+        if org_id:
+            organisation = access_organisation(actor=active, organisation_id=org_id, action=action)
+    if organisation is None:
+        raise PermissionDenied(no_school)
+    require(active, action, organisation)
+    return organisation
