@@ -6,6 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from sreda.access.models import AccessGroupMember
 from sreda.core.testing import DEFAULT_PASSWORD, make_membership, make_organisation, make_person, make_user
 from sreda.onboarding.models import Invitation
 from sreda.people.models import Membership
@@ -18,13 +19,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 LINK = re.compile(r"http://\S+/onboarding/invite/[A-Za-z0-9_-]+/")
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
-def test_invite_accept_and_edit_the_new_employee(browser_page, chromium, live_server, smtp_server, settings,
-                                                  screenshot_dir):
+def test_invite_accept_edit_the_new_employee_and_add_them_to_the_access_group(
+        browser_page, chromium, live_server, smtp_server, settings, screenshot_dir):
     settings.SITE_URL = live_server.url
     school = make_organisation(short_name="МБОУ СОШ № 5")
     admin = make_user(username="sokolov", person=make_person(surname="Соколов", name="Пётр", patronymic="Андреевич"))
@@ -99,6 +95,23 @@ def test_invite_accept_and_edit_the_new_employee(browser_page, chromium, live_se
         page.screenshot(path=str(screenshot_dir / "invitations.png"), full_page=True)
         roles = Membership.objects.filter(person=invitee.person).order_by("id")
         assert [(m.role, m.is_active) for m in roles] == [("teacher", False), ("staff", True)]  # history stays
+
+        # The new employee goes into the library's access group (R13): found by the advanced search,
+        # «Присоединить нового сотрудника», then listed under «Посмотреть сотрудников в группе».
+        page.get_by_role("navigation").get_by_role("link", name="Группы доступа").click()
+        page.get_by_label("Система", exact=True).fill("моя школа")
+        page.get_by_label("Группа доступа", exact=True).fill("УБ ЦОК")
+        page.get_by_role("button", name="Найти").click()
+        page.locator("#results").get_by_role("link", name="Педагоги. Доступ к УБ ЦОК").click()
+        page.get_by_role("link", name="Присоединить нового сотрудника").click()
+        page.get_by_label("Выбрать: Петрова Мария Ивановна").check()
+        page.get_by_role("button", name="Добавить выбранных").click()
+        expect(page.locator(".messages")).to_contain_text("сотрудников: 1.")
+        page.get_by_role("link", name="Педагоги. Доступ к УБ ЦОК").click()
+        page.get_by_role("link", name="Посмотреть сотрудников в группе").click()
+        expect(page.get_by_role("table")).to_contain_text("Петрова Мария Ивановна")
+        assert AccessGroupMember.objects.filter(person=invitee.person, organisation=school,
+                                                removed_at__isnull=True).count() == 1
 
         # The invitee's ended role is no longer offered; the new one is.
         invitee_page.goto("/")

@@ -16,11 +16,6 @@ from sreda.people.roles import Role
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def school():
     return make_organisation(short_name="МБОУ СОШ № 5")

@@ -92,13 +92,8 @@ def make_world() -> World:
                  other_operator_user, other_operator)
 
 
-FAST_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-
-
 @pytest.fixture
 def world(db, settings, tmp_path):
-    # Signing in is not under test here: a cheap hasher keeps each world at milliseconds, not seconds.
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     settings.MEDIA_ROOT = tmp_path / "uploads"
     return make_world()
 

@@ -18,7 +18,7 @@ from sreda.people.models import (
     Confirmation, DirectorVerification, Membership, VerificationEvent, VerificationMethod, VerificationStatus,
 )
 from sreda.people.roles import Role
-from sreda.people.tests.test_verification_fixtures import FAST_HASHERS, GOOD_PASSPORT, make_world
+from sreda.people.tests.test_verification_fixtures import GOOD_PASSPORT, make_world
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -52,7 +52,6 @@ def run_at_once(*calls):
 @pytest.fixture
 def request_and_two_operators(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     w = make_world()
     verification = v.verification_submit(actor=w.director_role, method=VerificationMethod.PASSPORT_DATA,
                                          region=w.region, consent=True, passport=GOOD_PASSPORT)
@@ -90,7 +89,6 @@ def test_r7_two_operators_deciding_at_once_make_exactly_one_decision(request_and
 
 def test_two_submissions_of_one_director_at_once_make_one_request(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     w = make_world()
 
     def submit():
@@ -106,7 +104,6 @@ def test_two_submissions_of_one_director_at_once_make_one_request(settings, tmp_
 
 def test_the_platform_operator_and_the_regional_operator_at_once(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path
-    settings.PASSWORD_HASHERS = FAST_HASHERS
     w = make_world()
     verification = v.verification_submit(actor=w.director_role, method=VerificationMethod.PASSPORT_DATA,
                                          region=w.region, consent=True, passport=GOOD_PASSPORT)
