@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from sreda.access.models import AccessGroupMember
+from sreda.access.tests.factories import ub_tsok_group
 from sreda.core.testing import DEFAULT_PASSWORD, make_membership, make_organisation, make_person, make_user
 from sreda.onboarding.models import Invitation
 from sreda.people.models import Membership
@@ -22,6 +23,7 @@ LINK = re.compile(r"http://\S+/onboarding/invite/[A-Za-z0-9_-]+/")
 def test_invite_accept_edit_the_new_employee_and_add_them_to_the_access_group(
         browser_page, chromium, live_server, smtp_server, settings, screenshot_dir):
     settings.SITE_URL = live_server.url
+    ub_tsok_group()  # the migration's seed group, back after earlier transactional tests flushed it
     school = make_organisation(short_name="МБОУ СОШ № 5")
     admin = make_user(username="sokolov", person=make_person(surname="Соколов", name="Пётр", patronymic="Андреевич"))
     make_membership(person=admin.person, role=Role.ADMINISTRATOR, organisation=school)
