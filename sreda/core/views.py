@@ -11,6 +11,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from sreda.core import active_role as ar
+from sreda.core.attention import attention_items
 from sreda.core.forms import ConsentForm, LoginForm
 from sreda.core.permissions import OVERSIGHT, Action, can, organisations_in_scope, role_key
 from sreda.orgs.selectors import class_list, organisation_search
@@ -82,7 +83,7 @@ def choose_role(request):
 def home(request):
     """A short dashboard for the active role."""
     active = request.active_role
-    context = {"kind": "private"}
+    context = {"kind": "private", "attention": attention_items(active)}
     organisation = active.organisation if active else None
     if organisation is not None and can(active, Action.VIEW_ROSTER, organisation):
         context.update(
