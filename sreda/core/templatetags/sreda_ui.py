@@ -34,10 +34,12 @@ def menu_items(request) -> list[MenuItem]:
         entries.append(("Классы", reverse("orgs:classes", args=[organisation.pk])))
         entries.append(("Люди", reverse("orgs:people", args=[organisation.pk])))
     membership = active.membership
-    if organisation is not None and can(active, Action.SUBMIT_VERIFICATION, organisation) and not membership.is_confirmed:
-        _add(entries, "Подтверждение руководителя", "people:verification")  # R6–R8
     if organisation is not None and can(active, Action.CONFIRM_MEMBERS, organisation):
-        _add(entries, "Педагоги и обучающиеся", "people:confirmation")  # R9; the page explains R8 itself
+        # R8: until the director is confirmed the function is absent; its place shows the way to confirmation.
+        if membership.is_confirmed:
+            _add(entries, "Педагоги и обучающиеся", "people:confirmation")  # R9
+        else:
+            _add(entries, "Подтверждение руководителя", "people:verification")  # R6–R7
     if organisation is not None and can(active, Action.MANAGE_EMPLOYEES, organisation):
         _add(entries, "Сотрудники", "people:employees")  # R12
         _add(entries, "Приглашения", "onboarding:invitations")  # R10–R11

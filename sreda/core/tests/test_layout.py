@@ -90,3 +90,35 @@ def test_home_for_oversight_roles_counts_organisations_in_scope(client):
     act_as(client, user, membership)
     page = client.get("/").content.decode()
     assert "Организации<strong>3</strong>" in page
+
+
+def test_r8_an_unconfirmed_director_has_confirmation_of_identity_in_place_of_teachers_and_students(client):
+    school = make_organisation()
+    user, director = make_member(role=Role.DIRECTOR, organisation=school)
+    act_as(client, user, director)
+    menu = menu_of(client)
+    assert "Подтверждение руководителя" in menu and "Педагоги и обучающиеся" not in menu
+
+    director.confirmation = "confirmed"
+    director.save()
+    menu = menu_of(client)
+    assert "Педагоги и обучающиеся" in menu and "Подтверждение руководителя" not in menu
+    assert "Сотрудники" in menu and "Приглашения" in menu and "Группы доступа" in menu
+
+
+def test_school_administrator_menu_has_employees_invitations_and_groups_but_no_director_work(client):
+    user, admin = make_member(role=Role.ADMINISTRATOR, organisation=make_organisation())
+    act_as(client, user, admin)
+    menu = menu_of(client)
+    assert "Сотрудники" in menu and "Приглашения" in menu and "Группы доступа" in menu
+    assert "Педагоги и обучающиеся" not in menu and "Подтверждение руководителя" not in menu
+    assert "Заявки руководителей" not in menu
+
+
+def test_regional_operator_menu_has_the_verification_queue_and_school_reports(client):
+    school = make_organisation()
+    user, operator = make_member(role=Role.REGIONAL_OPERATOR, region=school.municipality.region)
+    act_as(client, user, operator)
+    menu = menu_of(client)
+    assert "Заявки руководителей" in menu and "Отчёты школ" in menu
+    assert "Сотрудники" not in menu and "Группы доступа" not in menu
