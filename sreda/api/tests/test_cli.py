@@ -8,6 +8,7 @@ from django.core.management import CommandError, call_command
 from sreda.api.auth import hash_secret
 from sreda.api.models import ApiToken
 from sreda.api.tests.factories import bearer
+from sreda.core.testing import make_member, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -73,4 +74,26 @@ def test_unknown_organisation_and_prefix_are_explained(school):
         run("create", "--org", "7800000000", "--scope", "read")
     with pytest.raises(CommandError, match="не найден"):
         run("revoke", "nosuchpf")
+    assert not ApiToken.objects.exists()
+
+
+def test_token_create_for_a_person_acts_in_their_own_role_so_a_confirmed_director_can_confirm(client, school):
+    """R9 through the API needs the director's person (the confirmed one), not just «a director of the
+    school»: `--user` binds the token to that person's role."""
+    user, director = make_member(role="director", organisation=school.organisation, confirmation="confirmed")
+    output = run("create", "--org", school.organisation.inn, "--scope", "read", "--role", "director",
+                 "--user", user.username)
+    secret = output.strip().splitlines()[-1]
+
+    state = client.get(f"/api/v1/organisations/{school.organisation.pk}/confirmation/state", **bearer(secret))
+    assert state.status_code == 200, state.content
+    assert ApiToken.objects.get().membership == director
+
+
+def test_token_create_for_a_person_without_that_role_is_refused(school):
+    user = make_user()
+    with pytest.raises(CommandError, match="нет действующей роли «Руководитель ОО»"):
+        run("create", "--org", school.organisation.inn, "--scope", "read", "--role", "director", "--user", user.username)
+    with pytest.raises(CommandError, match="не найдена"):
+        run("create", "--org", school.organisation.inn, "--scope", "read", "--user", "nobody")
     assert not ApiToken.objects.exists()

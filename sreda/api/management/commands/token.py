@@ -11,6 +11,7 @@ from sreda.api.services import token_create, token_revoke
 from sreda.core.active_role import system_operator
 from sreda.core.identifiers import digits
 from sreda.orgs.models import Organisation
+from sreda.people.models import Membership, User
 from sreda.people.roles import ROLE_SCOPE, Role, Scope
 
 SCHOOL_ROLES = [role for role in Role.values if ROLE_SCOPE[role] == Scope.ORGANISATION]
@@ -32,6 +33,10 @@ class Command(BaseCommand):
         create.add_argument("--role", default=Role.ADMINISTRATOR, choices=SCHOOL_ROLES,
                             help="Роль, от имени которой действует токен (по умолчанию administrator).")
         create.add_argument("--name", default="", help="Название, например «Школьная ИС».")
+        create.add_argument(
+            "--user", metavar="ЛОГИН", default="",
+            help="Действовать от роли --role этого человека в организации, а не от роли организации. Нужно "
+                 "там, где важна личность: подтверждение руководителя, подтверждение педагогов и обучающихся.")
         listing = verbs.add_parser("list", help="Токены организации.")
         listing.add_argument("--org", required=True, metavar="ИНН", help="ИНН организации.")
         revoke = verbs.add_parser("revoke", help="Отозвать токен по первым 8 символам.")
@@ -51,16 +56,29 @@ class Command(BaseCommand):
             raise CommandError(f"Организация с ИНН «{inn}» не найдена.")
         return organisation
 
-    def handle_create(self, actor, *, org: str, scopes: list[str], role: str, name: str, **_):
+    def handle_create(self, actor, *, org: str, scopes: list[str], role: str, name: str, user: str = "", **_):
         organisation = self._organisation(org)
-        token, secret = token_create(
-            actor=actor, name=name or f"{organisation.short_name}: {Role(role).label}", scopes=scopes,
-            role=role, organisation=organisation,
-        )
+        name = name or f"{organisation.short_name}: {Role(role).label}"
+        if user:
+            membership = self._membership(user, role, organisation)
+            name = name if name != f"{organisation.short_name}: {Role(role).label}" else f"{name} ({user})"
+            token, secret = token_create(actor=actor, name=name, scopes=scopes, membership=membership)
+        else:
+            token, secret = token_create(actor=actor, name=name, scopes=scopes, role=role, organisation=organisation)
         # The explanation goes to stderr and only the secret to stdout, so `TOKEN=$(… token create …)` works.
         self.stderr.write(f"Токен «{token.name}» выпущен: {token.role_label}; области: {', '.join(token.scopes)}.")
         self.stderr.write("Сохраните его сейчас — он показывается один раз и нигде не хранится:")
         self.stdout.write(secret)
+
+    def _membership(self, username: str, role: str, organisation: Organisation) -> Membership:
+        account = User.objects.select_related("person").filter(username=username).first()
+        if account is None or account.person_id is None:
+            raise CommandError(f"Учётная запись «{username}» не найдена или не связана с человеком.")
+        membership = (Membership.objects.active().filter(person=account.person, organisation=organisation, role=role)
+                      .select_related("organisation__municipality__region", "person").first())
+        if membership is None:
+            raise CommandError(f"У «{username}» нет действующей роли «{Role(role).label}» в «{organisation.short_name}».")
+        return membership
 
     def handle_list(self, actor, *, org: str, **_):
         organisation = self._organisation(org)
