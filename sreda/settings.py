@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "sreda.roster",
     "sreda.onboarding",
     "sreda.access",
+    "sreda.stats",
     "sreda.api",
     "sreda.demo",
 ]

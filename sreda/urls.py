@@ -14,5 +14,6 @@ urlpatterns = [
     path("roster/", include("sreda.roster.urls")),
     path("onboarding/", include("sreda.onboarding.urls")),
     path("access/", include("sreda.access.urls")),
+    path("stats/", include("sreda.stats.urls")),
     path("", include("sreda.core.urls")),
 ]

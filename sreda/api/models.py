@@ -16,12 +16,14 @@ SCOPE_ROSTER_WRITE = "roster:write"
 SCOPE_SCIM = "scim"
 SCOPE_STATS_READ = "stats:read"
 SCOPE_STAFF_WRITE = "staff:write"
+SCOPE_STATS_WRITE = "stats:write"
 SCOPES: dict[str, str] = {
     SCOPE_READ: "Чтение справочников, организаций, классов и людей",
     SCOPE_ROSTER_WRITE: "Загрузка контингента",
     SCOPE_SCIM: "Провижининг по SCIM 2.0",
     SCOPE_STATS_READ: "Чтение статистики",
     SCOPE_STAFF_WRITE: "Подтверждение руководителя, педагогов и обучающихся; приглашения; группы доступа",
+    SCOPE_STATS_WRITE: "Загрузка событий активности и выгрузок статистики платформ",
 }
 
 PREFIX_LENGTH = 8

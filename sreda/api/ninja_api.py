@@ -2,6 +2,8 @@
 
 OpenAPI 3 is at `/api/v1/openapi.json`, Swagger UI at `/api/v1/docs` (assets served locally).
 """
+from importlib import import_module
+
 from django.http import HttpRequest
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
@@ -88,6 +90,8 @@ def _register_routers() -> None:
     api.add_router("/", employees_router)
     api.add_router("/", onboarding_router)
     api.add_router("/", access_router)
+    for name in ("events", "import", "indicators", "dashboard"):
+        api.add_router("/", import_module(f"sreda.stats.api_{name}").router)
 
 
 _register_routers()

@@ -31,6 +31,9 @@ class Action(str, Enum):
     VIEW_CONFIRMATION_REPORTS = "view_confirmation_reports"
     MANAGE_EMPLOYEES = "manage_employees"
     MANAGE_ACCESS_GROUPS = "manage_access_groups"
+    VIEW_STATS = "view_stats"
+    IMPORT_STATS = "import_stats"
+    MANAGE_PUBLIC_LINKS = "manage_public_links"
 
 
 STAFF_OF_SCHOOL = {Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER, Role.STAFF}
@@ -55,6 +58,10 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_CONFIRMATION_REPORTS: frozenset({PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR}),
     Action.MANAGE_EMPLOYEES: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),  # R10–R12
     Action.MANAGE_ACCESS_GROUPS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),  # R13
+    # R31–R35: the indicators of the schools in scope; a school's leaders see their own school's.
+    Action.VIEW_STATS: frozenset(OVERSIGHT | {Role.DIRECTOR, Role.ADMINISTRATOR}),
+    Action.IMPORT_STATS: frozenset(OVERSIGHT),  # R35: the platform's A–Y export
+    Action.MANAGE_PUBLIC_LINKS: frozenset(OVERSIGHT),  # R35: a municipality's public dashboard link
 }
 
 DENIED_MESSAGE = {
@@ -70,6 +77,9 @@ DENIED_MESSAGE = {
     Action.VIEW_CONFIRMATION_REPORTS: "Отчёты школ о подтверждении получает оператор региона.",
     Action.MANAGE_EMPLOYEES: "Сотрудников приглашают и редактируют руководитель и администратор ОО.",
     Action.MANAGE_ACCESS_GROUPS: "Группами доступа управляют руководитель и администратор ОО.",
+    Action.VIEW_STATS: "Показатели видят методист района, оператор региона и руководство школы.",
+    Action.IMPORT_STATS: "Выгрузку статистики платформы загружают методист района и оператор региона.",
+    Action.MANAGE_PUBLIC_LINKS: "Публичные ссылки на показатели выпускают методист района и оператор региона.",
 }
 
 UNCONFIRMED_DIRECTOR = (

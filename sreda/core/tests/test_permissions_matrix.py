@@ -25,6 +25,9 @@ MATRIX = {
     Action.VIEW_CONFIRMATION_REPORTS: "  .    Y    Y    .    .    .    .    .    .    .",
     Action.MANAGE_EMPLOYEES:     "  .    Y    .    .    Y    Y    .    .    .    .",
     Action.MANAGE_ACCESS_GROUPS: "  .    Y    .    .    Y    Y    .    .    .    .",
+    Action.VIEW_STATS:           "  .    Y    Y    Y    Y    Y    .    .    .    .",
+    Action.IMPORT_STATS:         "  .    Y    Y    Y    .    .    .    .    .    .",
+    Action.MANAGE_PUBLIC_LINKS:  "  .    Y    Y    Y    .    .    .    .    .    .",
 }
 COLUMNS = [PRIVATE, PLATFORM_OPERATOR, R.REGIONAL_OPERATOR, R.METHODIST, R.DIRECTOR, R.ADMINISTRATOR, R.TEACHER, R.STAFF, R.STUDENT, R.PARENT]
 

@@ -1,0 +1,4 @@
+"""API of the stats app: dashboard."""
+from ninja import Router
+
+router = Router(tags=["Статистика"])

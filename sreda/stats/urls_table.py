@@ -1,0 +1,2 @@
+"""Pages of the stats app (table); joined into the «stats» namespace by stats/urls.py."""
+urlpatterns: list = []
