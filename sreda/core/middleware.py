@@ -10,8 +10,9 @@ from django_htmx.http import HttpResponseClientRedirect
 from sreda.core import active_role as ar
 
 # Paths that open without consent or a chosen role: signing in and out, the consent page itself,
-# static files, and the token-authenticated API (the token carries its role).
-OPEN_PREFIXES = ("/static/", "/api/", "/accounts/login", "/accounts/logout", "/healthz")
+# static files, the token-authenticated API (the token carries its role), and a municipality's public
+# dashboard (R35: shared by a secret link, read-only, no personal data).
+OPEN_PREFIXES = ("/static/", "/api/", "/accounts/login", "/accounts/logout", "/healthz", "/stats/public/")
 
 
 def _is_open(path: str) -> bool:

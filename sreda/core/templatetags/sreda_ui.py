@@ -51,6 +51,10 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Заявки руководителей", "people:verification_queue")  # R7
     if can(active, Action.VIEW_CONFIRMATION_REPORTS):
         _add(entries, "Отчёты школ", "people:confirmation_reports")  # R9
+    if can(active, Action.VIEW_STATS, organisation):
+        _add(entries, "Показатели", "stats:dashboard")  # R31–R35
+    if can(active, Action.IMPORT_STATS):
+        _add(entries, "Загрузка статистики", "stats:import")  # R35
     if can(active, Action.MANAGE_ORGANISATIONS):
         entries.append(("Регионы и муниципалитеты", reverse("orgs:regions")))
     if user.is_superuser:
