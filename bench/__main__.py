@@ -5,6 +5,7 @@ import sys
 BENCHMARKS = {
     "roster-import": "bench.roster_import",
     "staff": "bench.staff",
+    "stats": "bench.stats",
 }
 
 

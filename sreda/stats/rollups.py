@@ -1,0 +1,69 @@
+"""Selectors over the activity rollups (R30–R32): who was active in the 7 local days before a report
+date, and in a calendar month, per organisation and role group. Each answer is ONE grouped query over
+ActiveDay / ActiveMonth (indexes `active_day_window`, `active_month_org`); the raw events are never
+scanned here.
+
+Result shape: {organisation_id: {"teachers": n, "students": n, "parents": n}} — every group key is
+present (0 when nobody was active) for every organisation that had any activity; organisations with no
+activity at all are absent (callers use `.get(org_id, EMPTY)` or `counts_for`).
+"""
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from django.db.models import Count
+
+from sreda.stats.models import ActiveDay, ActiveMonth, RoleGroup
+
+WINDOW_DAYS = 7  # R31: «active» = wrote during the 7 days before the report date
+GROUPS: tuple[str, ...] = tuple(RoleGroup.values)  # ("teachers", "students", "parents")
+
+
+def window(on: date) -> tuple[date, date]:
+    """The local days counted for report date `on`: from on−7 to on−1 inclusive (`on` itself is not)."""
+    return on - timedelta(days=WINDOW_DAYS), on - timedelta(days=1)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def empty_counts() -> dict[str, int]:
+    return {group: 0 for group in GROUPS}
+
+
+def counts_for(result: dict[int, dict[str, int]], organisation_id: int) -> dict[str, int]:
+    """One organisation's counts from a result of `active_counts` / `active_month_counts` (zeros if absent)."""
+    return result.get(organisation_id) or empty_counts()
+
+
+def _collect(rows) -> dict[int, dict[str, int]]:
+    result: dict[int, dict[str, int]] = {}
+    for organisation_id, group, n in rows:
+        result.setdefault(organisation_id, empty_counts())[group] = n
+    return result
+
+
+def active_counts(*, on: date, organisation_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """Distinct persons active (R30) per organisation and group in the 7 local days before `on`
+    (days on−7 … on−1). One query."""
+    first, last = window(on)
+    rows = ActiveDay.objects.filter(day__gte=first, day__lte=last)
+    if organisation_ids is not None:
+        rows = rows.filter(organisation_id__in=list(organisation_ids))
+    rows = (rows.values("organisation_id", "group").order_by()
+            .annotate(n=Count("person_id", distinct=True))
+            .values_list("organisation_id", "group", "n"))
+    return _collect(rows)
+
+
+def active_month_counts(*, month: date, organisation_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
+    """Distinct persons active (R30) per organisation and group in the calendar month containing `month`
+    (any day of it may be given). One query."""
+    rows = ActiveMonth.objects.filter(month=month_start(month))
+    if organisation_ids is not None:
+        rows = rows.filter(organisation_id__in=list(organisation_ids))
+    rows = (rows.values("organisation_id", "group").order_by()
+            .annotate(n=Count("person_id"))  # (organisation, group, person, month) is unique
+            .values_list("organisation_id", "group", "n"))
+    return _collect(rows)
