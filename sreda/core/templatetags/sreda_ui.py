@@ -53,8 +53,11 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Отчёты школ", "people:confirmation_reports")  # R9
     if can(active, Action.VIEW_STATS, organisation):
         _add(entries, "Показатели", "stats:dashboard")  # R31–R35
+        _add(entries, "Таблица A–Y", "stats:table")  # R31
     if can(active, Action.IMPORT_STATS):
         _add(entries, "Загрузка статистики", "stats:import")  # R35
+    if can(active, Action.MANAGE_PUBLIC_LINKS):
+        _add(entries, "Публичные ссылки", "stats:public_links")  # R35
     if can(active, Action.MANAGE_ORGANISATIONS):
         entries.append(("Регионы и муниципалитеты", reverse("orgs:regions")))
     if user.is_superuser:
