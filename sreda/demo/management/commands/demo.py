@@ -15,6 +15,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
 from sreda.core.active_role import system_operator
+from sreda.demo.activity import demo_activity_ensure, demo_regions, demo_roadmap_ensure
 from sreda.demo.services import DEMO_PASSWORD, demo_accounts_ensure
 from sreda.orgs.models import Organisation
 
@@ -35,6 +36,11 @@ class Command(BaseCommand):
             self.stdout.write(f"База пуста: создаю демо-район ({schools} школ, seed {seed})…")
             call_command("generate", schools=schools, seed=seed, stdout=self.stdout, stderr=self.stderr)
         accounts = demo_accounts_ensure(actor=system_operator(), password=DEMO_PASSWORD)
+        for region in demo_regions():
+            demo_roadmap_ensure(actor=system_operator(), region=region)
+        stored = demo_activity_ensure(actor=system_operator())
+        if stored:
+            self.stdout.write(f"Активность в мессенджере за 8 недель: {stored} событий (R30).")
         self._print_accounts(accounts, port)
         if not no_serve:
             self._serve(port)
