@@ -252,7 +252,9 @@ class Sources:
         return self.registrations.get(organisation_id) or {"all": 0, **{g: 0 for g in GROUPS}}
 
 
-def load_sources(organisations: list[Organisation], on: date) -> Sources:
+def load_sources(organisations: list[Organisation], on: date, *, with_registrations: bool = True) -> Sources:
+    """`with_registrations=False` skips the registration counts (the costliest query): the shares do not
+    need them, only self-diagnosis 8.5 and the A–Y columns N–T do."""
     ids = [o.pk for o in organisations]
     snapshots = snapshots_on(on=on, organisation_ids=ids)
     missing = [pk for pk in ids if pk not in snapshots]
@@ -260,7 +262,7 @@ def load_sources(organisations: list[Organisation], on: date) -> Sources:
         on=on, snapshots=snapshots,
         totals=oo1_totals(on=on, organisation_ids=missing),
         active=rollups.active_counts(on=on, organisation_ids=missing) if missing else {},
-        registrations=registration_counts(on=on, organisation_ids=missing),
+        registrations=registration_counts(on=on, organisation_ids=missing) if with_registrations else {},
     )
 
 
@@ -341,7 +343,8 @@ def weekly_trend(*, actor: ActiveRole, organisations: QuerySet[Organisation], en
     points = []
     for i in range(weeks - 1, -1, -1):
         on = end - timedelta(days=7 * i)
-        shares = combined_shares(_indicators_for(orgs, on))
+        sources = load_sources(orgs, on, with_registrations=False)  # shares only: no registration counts
+        shares = combined_shares([indicators_of(org, sources) for org in orgs])
         points.append(TrendPoint(on=on, **shares))
     return points
 
