@@ -47,6 +47,7 @@ bench: install
 	$(BIN)/python -m bench roster-import --people 100000
 	$(BIN)/python -m bench roster-import --district
 	$(BIN)/python -m bench staff
+	$(BIN)/python -m bench stats
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

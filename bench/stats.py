@@ -116,18 +116,18 @@ def _with_pg_database(url: str, run):
 
 
 def _table(results: list[dict]) -> None:
-    header = f"{'база':<11} {'измерение':<58} {'размер':>11} {'секунд':>8} {'скорость':>15} {'цель':>16}"
+    header = f"{'база':<11} {'измерение':<66} {'размер':>11} {'секунд':>8} {'скорость':>15} {'цель':>16}"
     print(header)
     print("-" * len(header))
     for r in results:
         if not r.get("ok") and "seconds" not in r:
-            print(f"{r['db']:<11} {r['title']:<58} {'ошибка':>11}")
+            print(f"{r['db']:<11} {r['title']:<66} {'ошибка':>11}")
             continue
         rate = f"{_n(round(r['rate']))}/с" if r.get("rate") else ""
         target = r.get("target", "")
         mark = "" if r.get("ok") else "  НЕ ВЫПОЛНЕНО"
         size = _n(r["size"])
-        print(f"{r['db']:<11} {r['title']:<58} {size:>11} {r['seconds']:>8.3f} {rate:>15} {target:>16}{mark}")
+        print(f"{r['db']:<11} {r['title']:<66} {size:>11} {r['seconds']:>8.3f} {rate:>15} {target:>16}{mark}")
 
 
 # --- the child ------------------------------------------------------------------------------------------
@@ -336,4 +336,62 @@ def run_all(*, events: int, ingest: int, organisations: int, people: int, days: 
                  "target": "< 1 с", "ok": same and fast_s < QUERY_TARGET})
     rows.append({"title": "  то же полным пересчётом событий (SQL)" + ("" if same else " — РАСХОЖДЕНИЕ"),
                  "size": events, "seconds": slow_s, "ok": same})
+    rows += measure_indicators(actor=actor, organisations=organisations, events=events, on=today)
+    rows += measure_dashboard(org_ids=org_ids, events=events)
     return rows
+
+
+DASHBOARD_TARGET = 0.3  # seconds, the 95th percentile
+DASHBOARD_USERS = 10
+
+
+def measure_indicators(*, actor, organisations: int, events: int, on) -> list[dict]:
+    """R31–R34 for every school from the rollups: the indicators and the A–Y table (target < 1 s)."""
+    from sreda.stats.indicators import organisation_indicators
+    from sreda.stats.table import statistics_table
+
+    rows = []
+    _, seconds = _median_time(lambda: organisation_indicators(actor=actor, on=on))
+    rows.append({"title": f"Показатели R32 для {organisations} ОО", "size": events, "seconds": seconds,
+                 "target": "< 1 с", "ok": seconds < QUERY_TARGET})
+    _, seconds = _median_time(lambda: statistics_table(actor=actor, on=on))
+    rows.append({"title": f"Таблица A–Y для {organisations} ОО", "size": events, "seconds": seconds,
+                 "target": "< 1 с", "ok": seconds < QUERY_TARGET})
+    return rows
+
+
+def measure_dashboard(*, org_ids: list[int], events: int, requests_each: int = 3) -> list[dict]:
+    """The school dashboard page (trend charts) with DASHBOARD_USERS signed-in methodologists at once,
+    through Django's full request cycle in threads (no network); the 95th percentile of the latencies."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection
+    from django.test import Client
+
+    from sreda.core.testing import act_as, make_membership, make_person, make_user
+    from sreda.orgs.models import Organisation
+    from sreda.people.roles import Role
+
+    municipality = Organisation.objects.get(pk=org_ids[0]).municipality
+    user = make_user(person=make_person(snils=None))
+    membership = make_membership(person=user.person, role=Role.METHODIST, municipality=municipality)
+    targets = [f"/stats/o/{org_ids[i * 37 % len(org_ids)]}/" for i in range(DASHBOARD_USERS)]
+
+    def one_user(path: str) -> list[float]:
+        client = Client()
+        act_as(client, user, membership)
+        client.get(path, secure=True)  # warm (the child runs with production settings: HTTPS)
+        times = []
+        for _ in range(requests_each):
+            started = time.perf_counter()
+            response = client.get(path, secure=True)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, response.status_code
+        connection.close()
+        return times
+
+    with ThreadPoolExecutor(DASHBOARD_USERS) as pool:
+        latencies = sorted(t for times in pool.map(one_user, targets) for t in times)
+    p95 = latencies[min(len(latencies) - 1, int(round(0.95 * len(latencies))) - 1)]
+    return [{"title": f"Страница школы (графики), {DASHBOARD_USERS} пользователей сразу: 95-й процентиль",
+             "size": events, "seconds": p95, "target": "< 0,3 с", "ok": p95 < DASHBOARD_TARGET}]
