@@ -252,16 +252,20 @@ class Sources:
         return self.registrations.get(organisation_id) or {"all": 0, **{g: 0 for g in GROUPS}}
 
 
-def load_sources(organisations: list[Organisation], on: date, *, with_registrations: bool = True) -> Sources:
+def load_sources(organisations: list[Organisation], on: date, *, with_registrations: bool = True,
+                 active: dict[int, dict[str, int]] | None = None) -> Sources:
     """`with_registrations=False` skips the registration counts (the costliest query): the shares do not
-    need them, only self-diagnosis 8.5 and the A–Y columns N–T do."""
+    need them, only self-diagnosis 8.5 and the A–Y columns N–T do. `active` passes counts already read
+    (the weekly trend reads all weeks in one query)."""
     ids = [o.pk for o in organisations]
     snapshots = snapshots_on(on=on, organisation_ids=ids)
     missing = [pk for pk in ids if pk not in snapshots]
+    if active is None:
+        active = rollups.active_counts(on=on, organisation_ids=missing) if missing else {}
     return Sources(
         on=on, snapshots=snapshots,
         totals=oo1_totals(on=on, organisation_ids=missing),
-        active=rollups.active_counts(on=on, organisation_ids=missing) if missing else {},
+        active=active,
         registrations=registration_counts(on=on, organisation_ids=missing) if with_registrations else {},
     )
 
@@ -340,10 +344,23 @@ def weekly_trend(*, actor: ActiveRole, organisations: QuerySet[Organisation], en
                  weeks: int = 12) -> list[TrendPoint]:
     """The weekly shares of the organisations taken together, for `weeks` report dates ending at `end`."""
     orgs = list(scoped_organisations(actor=actor, organisations=organisations))
+    ids = [o.pk for o in orgs]
+    dates = [end - timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)]
+    # A fixed handful of queries for all the weeks: the active counts, the snapshots, the school years and
+    # their ОО-1 totals — not three queries a week. Shares only, so no registration counts.
+    weekly = rollups.active_counts_weekly(ends=dates, organisation_ids=ids)
+    snapshots: dict[date, dict[int, StatsSnapshot]] = {on: {} for on in dates}
+    for snap in StatsSnapshot.objects.filter(report_date__in=dates, organisation_id__in=ids):
+        snapshots[snap.report_date][snap.organisation_id] = snap
+    years = list(SchoolYear.objects.filter(start__lte=dates[-1], end__gte=dates[0]).order_by("-start"))
+    totals_by_year: dict[int, dict[int, OrganisationStatistics]] = {year.pk: {} for year in years}
+    for row in OrganisationStatistics.objects.filter(school_year__in=years, organisation_id__in=ids):
+        totals_by_year[row.school_year_id][row.organisation_id] = row
     points = []
-    for i in range(weeks - 1, -1, -1):
-        on = end - timedelta(days=7 * i)
-        sources = load_sources(orgs, on, with_registrations=False)  # shares only: no registration counts
+    for on in dates:
+        year = next((y for y in years if y.start <= on <= y.end), None)  # as school_year_for(): latest start
+        sources = Sources(on=on, snapshots=snapshots[on], active=weekly[on], registrations={},
+                          totals=totals_by_year.get(year.pk, {}) if year else {})
         shares = combined_shares([indicators_of(org, sources) for org in orgs])
         points.append(TrendPoint(on=on, **shares))
     return points

@@ -67,3 +67,32 @@ def active_month_counts(*, month: date, organisation_ids: list[int] | None = Non
             .annotate(n=Count("person_id"))  # (organisation, group, person, month) is unique
             .values_list("organisation_id", "group", "n"))
     return _collect(rows)
+
+
+def active_counts_weekly(*, ends: list[date], organisation_ids: list[int] | None = None
+                         ) -> dict[date, dict[int, dict[str, int]]]:
+    """`active_counts` for several report dates at once — the weekly trend — in ONE query. The dates
+    must be at least 7 days apart, so their windows do not overlap and each active day falls into one
+    window (a CASE over the windows picks it)."""
+    ends = sorted(set(ends))
+    if any(later - earlier < timedelta(days=WINDOW_DAYS) for earlier, later in zip(ends, ends[1:])):
+        raise ValueError("Report dates of a weekly series must be at least 7 days apart.")
+    if not ends:
+        return {}
+    from django.db.models import Case, DateField, Value, When
+
+    bucket = Case(*[When(day__gte=window(on)[0], day__lte=window(on)[1], then=Value(on)) for on in ends],
+                  default=None, output_field=DateField())
+    rows = ActiveDay.objects.filter(day__gte=window(ends[0])[0], day__lte=window(ends[-1])[1])
+    if organisation_ids is not None:
+        rows = rows.filter(organisation_id__in=list(organisation_ids))
+    rows = (rows.annotate(report_date=bucket).exclude(report_date=None)
+            .values("report_date", "organisation_id", "group").order_by()
+            .annotate(n=Count("person_id", distinct=True))
+            .values_list("report_date", "organisation_id", "group", "n"))
+    result: dict[date, dict[int, dict[str, int]]] = {on: {} for on in ends}
+    for on, organisation_id, group, n in rows:
+        if isinstance(on, str):  # SQLite hands back the CASE's date as text
+            on = date.fromisoformat(on)
+        result[on].setdefault(organisation_id, empty_counts())[group] = n
+    return result

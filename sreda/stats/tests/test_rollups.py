@@ -170,3 +170,30 @@ def test_rollups_equal_brute_force_recount_R30_R31(specs, seed, batches):
         rollups_rebuild()
         assert rollup_rows() == before
         transaction.set_rollback(True)
+
+
+def test_the_weekly_series_in_one_query_equals_one_window_at_a_time(db):
+    """The trend (R32, weekly) reads all its weeks in one query; each week must equal active_counts."""
+    from datetime import date, timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sreda.core.testing import make_organisation, make_person
+    from sreda.stats.models import ActiveDay
+    from sreda.stats.rollups import active_counts, active_counts_weekly
+
+    school, other = make_organisation(), make_organisation()
+    people = [make_person() for _ in range(4)]
+    start = date(2025, 9, 1)
+    for n in range(60):  # a pattern that crosses week boundaries, groups and schools
+        ActiveDay.objects.get_or_create(organisation=school if n % 3 else other, group=("teachers", "students", "parents")[n % 3],
+                                        person=people[n % 4], day=start + timedelta(days=n))
+    ends = [date(2025, 9, 8) + timedelta(days=7 * i) for i in range(9)]
+    with CaptureQueriesContext(connection) as queries:
+        weekly = active_counts_weekly(ends=ends, organisation_ids=[school.pk, other.pk])
+    assert len(queries.captured_queries) == 1
+    for on in ends:
+        assert weekly[on] == active_counts(on=on, organisation_ids=[school.pk, other.pk]), on
+    with pytest.raises(ValueError):
+        active_counts_weekly(ends=[ends[0], ends[0] + timedelta(days=3)])
