@@ -24,17 +24,14 @@ import itertools
 import json
 import os
 import random
-import subprocess
-import sys
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-DEFAULT_PG = "postgres://root@127.0.0.1:5432/test"
+from bench.common import pg_admin_url, pg_server_url, run_child, with_pg_database
+
 BENCH_DB = "sreda_bench_staff"
 _schools = itertools.count(1)
 
@@ -80,62 +77,21 @@ def main(argv: list[str]) -> int:
     results = []
     with tempfile.TemporaryDirectory(prefix="sreda-bench-staff-") as tmp:
         results += _run_child(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", plan, "SQLite", Path(tmp))
-        pg = _pg_admin_url(_pg_server_url())
+        pg = pg_admin_url(pg_server_url())
         if not args.sqlite_only and pg:
-            results += _with_pg_database(pg, lambda url: _run_child(url, plan, "PostgreSQL", Path(tmp)))
+            results += with_pg_database(pg, BENCH_DB, lambda url: _run_child(url, plan, "PostgreSQL", Path(tmp)))
         elif not args.sqlite_only:
-            print(f"PostgreSQL не отвечает ({_pg_server_url()}): прогон на PostgreSQL пропущен.")
+            print(f"PostgreSQL не отвечает ({pg_server_url()}): прогон на PostgreSQL пропущен.")
             if args.postgres:
                 return 1
     _table(results)
     return 0 if results and all(r.get("ok") for r in results) else 1
 
 
-def _pg_server_url() -> str:
-    if os.environ.get("BENCH_POSTGRES_URL"):
-        return os.environ["BENCH_POSTGRES_URL"]
-    database_url = os.environ.get("DATABASE_URL", "")
-    return database_url if database_url.startswith(("postgres://", "postgresql://")) else DEFAULT_PG
-
 
 def _run_child(url: str, plan: list[dict], label: str, tmp: Path) -> list[dict]:
-    env = {**os.environ, "DATABASE_URL": url, "SREDA_VAR_DIR": str(tmp / f"var-{label}"),
-           "HUEY_IMMEDIATE": "1", "LOG_LEVEL": "ERROR", "DEBUG": "0"}
-    env.pop("REDIS_URL", None)
-    done = subprocess.run([sys.executable, "-m", "bench", "staff", "--run", url, json.dumps(plan)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        print(f"{label}: ошибка\n{done.stderr[-3000:]}")
-        return [{"db": label, "title": p["key"], "ok": False} for p in plan]
-    return [{"db": label, **row} for row in json.loads(done.stdout.strip().splitlines()[-1])]
-
-
-def _pg_admin_url(url: str) -> str | None:
-    """A URL of the server to create the throw-away database from: the given database if it exists,
-    else the server's «postgres» database (DATABASE_URL may name a database that does not exist yet)."""
-    import psycopg
-
-    for candidate in (url, urlunsplit(urlsplit(url)._replace(path="/postgres"))):
-        try:
-            psycopg.connect(candidate, connect_timeout=3).close()
-            return candidate
-        except Exception:  # noqa: BLE001 — any failure means "not here"
-            continue
-    return None
-
-
-def _with_pg_database(url: str, run):
-    import psycopg
-
-    bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    try:
-        return run(bench_url)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    rows = run_child("staff", url, plan, label, tmp)
+    return rows if rows is not None else [{"db": label, "title": p["key"], "ok": False} for p in plan]
 
 
 def _table(results: list[dict]) -> None:

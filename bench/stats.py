@@ -30,16 +30,13 @@ import json
 import os
 import random
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from datetime import datetime, timedelta, timezone as dt_timezone
 from pathlib import Path
 
-from bench import staff
+from bench.common import pg_admin_url, pg_server_url, run_child, with_pg_database
 
-ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "sreda_bench_stats"
 INGEST_TARGET = 50_000  # events per second
 QUERY_TARGET = 1.0  # seconds
@@ -73,11 +70,11 @@ def main(argv: list[str]) -> int:
     with tempfile.TemporaryDirectory(prefix="sreda-bench-stats-") as tmp:
         if not args.postgres_only:
             results += _run_child(f"sqlite:///{Path(tmp) / 'bench.sqlite3'}", plan, "SQLite", Path(tmp))
-        pg = staff._pg_admin_url(staff._pg_server_url())
+        pg = pg_admin_url(pg_server_url())
         if not args.sqlite_only and pg:
-            results += _with_pg_database(pg, lambda url: _run_child(url, plan, "PostgreSQL", Path(tmp)))
+            results += with_pg_database(pg, BENCH_DB, lambda url: _run_child(url, plan, "PostgreSQL", Path(tmp)))
         elif not args.sqlite_only:
-            print(f"PostgreSQL не отвечает ({staff._pg_server_url()}): прогон на PostgreSQL пропущен.")
+            print(f"PostgreSQL не отвечает ({pg_server_url()}): прогон на PostgreSQL пропущен.")
             if args.postgres or args.postgres_only:
                 return 1
     _table(results)
@@ -89,30 +86,8 @@ def _n(value: int) -> str:
 
 
 def _run_child(url: str, plan: dict, label: str, tmp: Path) -> list[dict]:
-    env = {**os.environ, "DATABASE_URL": url, "SREDA_VAR_DIR": str(tmp / f"var-{label}"),
-           "HUEY_IMMEDIATE": "1", "LOG_LEVEL": "ERROR", "DEBUG": "0"}
-    env.pop("REDIS_URL", None)
-    done = subprocess.run([sys.executable, "-m", "bench", "stats", "--run", url, json.dumps(plan)],
-                          cwd=ROOT, env=env, capture_output=True, text=True)
-    if done.returncode != 0:
-        print(f"{label}: ошибка\n{done.stderr[-3000:]}")
-        return [{"db": label, "title": "stats", "ok": False}]
-    return [{"db": label, **row} for row in json.loads(done.stdout.strip().splitlines()[-1])]
-
-
-def _with_pg_database(url: str, run):
-    import psycopg
-    from urllib.parse import urlsplit, urlunsplit
-
-    bench_url = urlunsplit(urlsplit(url)._replace(path=f"/{BENCH_DB}"))
-    with psycopg.connect(url, autocommit=True) as conn:
-        conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
-        conn.execute(f"CREATE DATABASE {BENCH_DB}")
-    try:
-        return run(bench_url)
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    rows = run_child("stats", url, plan, label, tmp)
+    return rows if rows is not None else [{"db": label, "title": "stats", "ok": False}]
 
 
 def _table(results: list[dict]) -> None:
