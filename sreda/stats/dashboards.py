@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 
 from django.http import Http404
 from django.utils import timezone
@@ -284,3 +284,33 @@ def school_dashboard(*, actor: ActiveRole, organisation: Organisation, on: date,
         for g in GROUPS if g not in excluded
     ]
     return SchoolDashboard(on=on, row=SchoolRow(indicators=rows[0], contact=contact), trend=points, charts=chart_list)
+
+
+@dataclass(frozen=True)
+class MonthlyAndRoadmap:
+    """R32's monthly criterion for the last complete month and the region's roadmap stages (R33)."""
+
+    month: date
+    monthly: indicators.MonthlyShare
+    monthly_text: str
+    stages: list[indicators.RoadmapStageStatus]
+
+    @property
+    def unknown(self) -> int:
+        """Organisations whose monthly criterion cannot be computed (no ОО-1 totals)."""
+        return self.monthly.organisations - self.monthly.known
+
+
+def monthly_and_roadmap(*, actor: ActiveRole, municipality: Municipality, on: date) -> MonthlyAndRoadmap:
+    """The month before the report date's month is the last complete one: its share of organisations
+    «using the service» (Р-240), and the roadmap stages with the region's current figures."""
+    if not municipality_in_scope(actor, municipality):
+        raise Http404(NOT_FOUND)
+    month = (on.replace(day=1) - timedelta(days=1)).replace(day=1)
+    rows = indicators.monthly_criterion(actor=actor, month=month,
+                                        organisations=Organisation.objects.filter(municipality=municipality))
+    _, total = indicators.monthly_shares(rows)
+    return MonthlyAndRoadmap(
+        month=month, monthly=total, monthly_text=charts.format_share(total.share),
+        stages=indicators.roadmap_status(actor=actor, region_id=municipality.region_id, on=on),
+    )

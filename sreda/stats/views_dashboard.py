@@ -70,6 +70,7 @@ def municipality(request, pk: int):
     page = Paginator(data.schools, SCHOOLS_PAGE).get_page(request.GET.get("page"))
     return render(request, "stats/dashboard_municipality.html", {
         "data": data, "page": page, "on": on, "public": False,
+        "plan": dashboards.monthly_and_roadmap(actor=active, municipality=place, on=on),
         "can_manage_links": can(active, Action.MANAGE_PUBLIC_LINKS),
         "show_region_link": active.is_platform_operator or active.region_id is not None,
     })

@@ -13,7 +13,8 @@ from sreda.core.testing import act_as, make_member, make_membership, make_munici
 from sreda.orgs.models import OrganisationType
 from sreda.people.roles import Role
 from sreda.stats.dashboards import LIBRARY_NOT_CONNECTED
-from sreda.stats.tests.stats_builders import make_active, make_oo1
+from sreda.stats.models import RoadmapStage
+from sreda.stats.tests.stats_builders import make_active, make_active_month, make_oo1
 
 pytestmark = pytest.mark.django_db
 
@@ -186,3 +187,24 @@ def test_platform_operator_sees_every_region_and_can_open_any_school(client, dis
     assert page.status_code == 200
     assert "Василеостровский район" in html and "Дальний район" in html
     assert client.get(reverse("stats:school", args=[far.pk])).status_code == 200
+
+
+def test_r32_r33_municipality_page_shows_last_months_criterion_and_the_roadmap(client, district):
+    """R32 monthly (Р-240): October is the last complete month before 20.11.2025; Alpha used the service
+    (8/10 teachers, 40/100 students, 35/100 parents), Yakor did not (5/10 teachers). R33: the stages are data."""
+    october = date(2025, 10, 1)
+    for org, (t, s, p) in ((district["alpha"], (8, 40, 35)), (district["yakor"], (5, 40, 35))):
+        make_active_month(org, "teachers", t, month=october)
+        make_active_month(org, "students", s, month=october)
+        make_active_month(org, "parents", p, month=october)
+    region = district["municipality"].region
+    RoadmapStage.objects.create(region=region, number=2, title="Не менее 75% педагогов еженедельно",
+                                due_date=date(2025, 12, 30), group="teachers", target_share="0.75")
+    act_as(client, *district["methodist"])
+    html = client.get(reverse("stats:municipality", args=[district["municipality"].pk]), {"on": "20.11.2025"}
+                      ).content.decode()
+    monthly = html[html.index('data-testid="monthly"'):html.index('data-testid="roadmap"')]
+    assert "Октябрь 2025" in monthly and "<strong>1</strong> из 2" in monthly and "50\u00a0%" in monthly
+    roadmap = html[html.index('data-testid="roadmap"'):]
+    # the week before 20.11.2025: 10 + 5 active of 20 teachers = 75 % — exactly the target meets it
+    assert "30.12.2025" in roadmap and "75&nbsp;%" in roadmap and "<td>да</td>" in roadmap
