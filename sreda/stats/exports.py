@@ -20,8 +20,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 
 
-def _text(value) -> str:
-    """A cell as CSV text: dates as 20.11.2025, yes/no in Russian, empty for unknown."""
+def cell_text(value) -> str:
+    """A cell as text (CSV and the page): dates as 20.11.2025, yes/no in Russian, empty for unknown."""
     if value is None:
         return ""
     if isinstance(value, bool):
@@ -62,7 +62,7 @@ def _csv(head: list[str], rows: list[list]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(head)
     for row in rows:
-        writer.writerow([_text(v) for v in row])
+        writer.writerow([cell_text(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
 
 

@@ -72,16 +72,6 @@ def _rows(request):
     return municipalities, filters, rows
 
 
-def _cell(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if isinstance(value, date):
-        return value.strftime("%d.%m.%Y")
-    return str(value)
-
-
 def _share_cell(figure, group: str, preschool: bool) -> dict:
     if preschool and group == "students":
         return {"text": "не считается", "css": "share-unknown", "title": "Дошкольная организация: обучающиеся не считаются (R32)"}
@@ -124,7 +114,7 @@ def _display_cells(row) -> list[dict]:
         elif key.startswith("share_"):
             cells.append(_share_cell(row.share(key[6:]), key[6:], preschool))
         else:
-            cells.append({"text": _cell(row.values[key]), "css": "", "title": ""})
+            cells.append({"text": exports.cell_text(row.values[key]), "css": "", "title": ""})
     return cells
 
 
