@@ -100,3 +100,30 @@ def active_role_of(user: User, membership: Membership | None = None) -> ar.Activ
     if membership is None:
         return ar.ActiveRole(user=user, key=ar.PLATFORM_OPERATOR if user.is_superuser else ar.PRIVATE)
     return ar.for_membership(membership, user=user)
+
+
+def run_at_once(*calls, timeout: float = 60):
+    """Race tests: run the calls in threads released together by a barrier; return what each returned or
+    raised, in order. Each thread closes its own database connections."""
+    import threading
+
+    from django.db import connections
+
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def worker(index, call):
+        try:
+            barrier.wait(timeout=10)
+            results[index] = call()
+        except Exception as exc:  # noqa: BLE001 — the outcome is what the test inspects
+            results[index] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=timeout)
+    return results

@@ -6,7 +6,6 @@ pending (UPDATE … WHERE status = 'pending'). These run on PostgreSQL; on SQLit
 the live server's in-memory SQLite database is one shared connection, so requests cannot overlap there.
 """
 import re
-import threading
 
 import httpx
 import pytest
@@ -14,7 +13,7 @@ from django.db import connection
 
 from sreda.api.models import SCOPE_READ, SCOPE_STAFF_WRITE
 from sreda.api.tests.factories import issue
-from sreda.core.testing import act_as
+from sreda.core.testing import act_as, run_at_once
 from sreda.onboarding.models import Invitation, InvitationEvent
 from sreda.onboarding.tests.factories import invite, make_invitee, make_school, path_of
 from sreda.people.models import Membership, MembershipOrigin
@@ -46,22 +45,6 @@ def browser_session(live_server, client_factory, user, path: str) -> httpx.Clien
     return http
 
 
-def at_once(*calls):
-    """Run the calls in threads released together; return their results in order."""
-    barrier = threading.Barrier(len(calls))
-    results = [None] * len(calls)
-
-    def run(i, call):
-        barrier.wait()
-        results[i] = call()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(60)
-    return results
-
 
 def accept_call(http: httpx.Client, path: str):
     return lambda: http.post(path, data={"csrfmiddlewaretoken": http.csrf},
@@ -77,7 +60,7 @@ def test_r11_two_people_accepting_one_link_at_once_one_joins(live_server, settin
         first, second = make_invitee(surname=f"Первая{round_}"), make_invitee(surname=f"Вторая{round_}")
         clients = [browser_session(live_server, Client, user, path) for user in (first, second)]
 
-        responses = at_once(*(accept_call(http, path) for http in clients))
+        responses = run_at_once(*(accept_call(http, path) for http in clients))
 
         codes = sorted(r.status_code for r in responses)
         assert codes == [302, 410], [r.text[:300] for r in responses]
@@ -100,7 +83,7 @@ def test_r11_one_person_double_clicking_accept_gets_one_role(live_server):
     http_a = browser_session(live_server, Client, invitee, path)
     http_b = browser_session(live_server, Client, invitee, path)
 
-    responses = at_once(accept_call(http_a, path), accept_call(http_b, path))
+    responses = run_at_once(accept_call(http_a, path), accept_call(http_b, path))
 
     assert sorted(r.status_code for r in responses) == [302, 410]
     assert Membership.objects.filter(person=invitee.person, organisation=school.organisation).count() == 1
@@ -119,7 +102,7 @@ def test_r11_two_administrators_resending_at_once_make_one_new_link(live_server,
         def resend(secret):
             return lambda: httpx.post(url, headers={"Authorization": f"Bearer {secret}"}, timeout=30)
 
-        responses = at_once(*(resend(secret) for secret in tokens))
+        responses = run_at_once(*(resend(secret) for secret in tokens))
 
         assert sorted(r.status_code for r in responses) == [201, 409], [r.text for r in responses]
         refused = next(r for r in responses if r.status_code == 409)

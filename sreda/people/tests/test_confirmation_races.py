@@ -5,14 +5,13 @@ On SQLite these are skipped: the test database is an in-memory shared-cache data
 writer fails at once with «table is locked» instead of waiting; the file database the site runs on uses
 BEGIN IMMEDIATE, which serialises writers. On PostgreSQL they run (row locks and conditional UPDATEs).
 """
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from sreda.core.models import AuditEntry
-from sreda.core.testing import act_as, active_role_of, make_member
+from sreda.core.testing import act_as, active_role_of, make_member, run_at_once
 from sreda.people.confirmation import NOTHING_OWED, MemberFilter, members_decide, report_send
 from sreda.people.models import Confirmation, ConfirmationReport, Membership, MembershipDecision
 from sreda.people.roles import Role
@@ -29,27 +28,6 @@ def _postgres_only():
         pytest.skip("SQLite test database (in-memory, shared cache) cannot queue two writers; runs on PostgreSQL.")
 
 
-def at_once(*calls):
-    """Run the calls in threads released together; return each call's result or exception, in order."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(i, call):
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as exc:  # noqa: BLE001 — the test inspects it
-            results[i] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run, args=(i, call)) for i, call in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
-
 
 def second_director(school):
     user, membership = make_member(role=Role.DIRECTOR, organisation=school.organisation, confirmation=C.CONFIRMED)
@@ -63,7 +41,7 @@ def test_two_directors_confirming_the_same_rows_at_once_make_one_decision_per_ro
     other = second_director(school)
     kwargs = {"membership_ids": ids} if by == "ids" else {"member_filter": MemberFilter(group="students")}
 
-    results = at_once(
+    results = run_at_once(
         lambda: members_decide(actor=school.actor, organisation=school.organisation, decision=C.CONFIRMED, **kwargs),
         lambda: members_decide(actor=other, organisation=school.organisation, decision=C.CONFIRMED, **kwargs),
     )
@@ -82,7 +60,7 @@ def test_confirm_and_reject_at_once_are_applied_one_after_the_other_never_mixed(
     ids = add_people_fast(organisation=school.organisation, school_class=school.classes[0], students=200)
     other = second_director(school)
 
-    results = at_once(
+    results = run_at_once(
         lambda: members_decide(actor=school.actor, organisation=school.organisation, decision=C.CONFIRMED,
                                membership_ids=ids),
         lambda: members_decide(actor=other, organisation=school.organisation, decision=C.REJECTED, membership_ids=ids),
@@ -101,7 +79,7 @@ def test_send_report_pressed_twice_at_once_makes_one_report():
     ids = add_people_fast(organisation=school.organisation, school_class=school.classes[0], students=500)
     members_decide(actor=school.actor, organisation=school.organisation, decision=C.CONFIRMED, membership_ids=ids)
 
-    results = at_once(*[lambda: report_send(actor=school.actor, organisation=school.organisation)] * 2)
+    results = run_at_once(*[lambda: report_send(actor=school.actor, organisation=school.organisation)] * 2)
 
     reports = [r for r in results if isinstance(r, ConfirmationReport)]
     refusals = [r for r in results if isinstance(r, ValidationError)]
@@ -125,7 +103,7 @@ def test_send_report_clicked_twice_at_once_on_the_page_makes_one_report():
     act_as(first, school.director_user, school.director)
     act_as(second, other.user, other.membership)
 
-    responses = at_once(lambda: first.post("/people/confirmation/send-report/", follow=True),
+    responses = run_at_once(lambda: first.post("/people/confirmation/send-report/", follow=True),
                         lambda: second.post("/people/confirmation/send-report/", follow=True))
 
     # read the pages, not response.context: the test client's template signal is shared between threads

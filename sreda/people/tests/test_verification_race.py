@@ -5,14 +5,13 @@ Real concurrency: threads, each with its own database connection, released toget
 On SQLite the test is skipped: its writers are serialised by the database lock, which proves nothing
 about the row lock and the conditional UPDATE; on PostgreSQL (CI) it runs.
 """
-import threading
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection, connections
+from django.db import connection
 
 from sreda.core.models import AuditEntry
-from sreda.core.testing import active_role_of, make_member, make_user
+from sreda.core.testing import active_role_of, make_member, make_user, run_at_once
 from sreda.people import verification as v
 from sreda.people.models import (
     Confirmation, DirectorVerification, Membership, VerificationEvent, VerificationMethod, VerificationStatus,
@@ -26,27 +25,6 @@ pytestmark = [
 ]
 S = VerificationStatus
 
-
-def run_at_once(*calls):
-    """Run the calls in threads released together; return what each returned or raised."""
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 — the outcome is what the test inspects
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
-    return results
 
 
 @pytest.fixture

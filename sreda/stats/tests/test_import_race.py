@@ -4,13 +4,12 @@ per organisation and date — one upload writes it, the other finds it unchanged
 Real concurrency: threads with their own database connections, released together. On SQLite the test is
 skipped: its writers are serialised by the database lock, which proves nothing about the unique index
 and the retry; on PostgreSQL it runs."""
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from sreda.core import active_role as ar
-from sreda.core.testing import make_member, make_municipality, make_organisation, make_region
+from sreda.core.testing import make_member, make_municipality, make_organisation, make_region, run_at_once
 from sreda.people.roles import Role
 from sreda.stats.imports import stats_import
 from sreda.stats.models import StatsImport, StatsSnapshot
@@ -21,26 +20,6 @@ pytestmark = [
     pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL's concurrent writers (runs in CI)"),
 ]
 
-
-def run_at_once(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def worker(index, call):
-        try:
-            barrier.wait(timeout=10)
-            results[index] = call()
-        except Exception as exc:  # noqa: BLE001 — the outcome is what the test inspects
-            results[index] = exc
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_r35_two_uploads_of_the_same_file_at_once_write_each_snapshot_once(tmp_path):
