@@ -39,3 +39,14 @@ def clean_name_parts(surname: str | None, name: str | None, patronymic: str | No
         if len(value) > 100:
             errors.setdefault(key, []).append("Не длиннее 100 символов.")
     return parts["surname"], parts["name"], parts["patronymic"]
+
+
+def decode(data: bytes) -> str:
+    """Text of an uploaded CSV: UTF-8 with or without BOM; otherwise Windows-1251 (Excel's «CSV
+    (разделители — точка с запятой)»)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data.decode("cp1251")

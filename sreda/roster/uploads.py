@@ -19,8 +19,8 @@ from django.utils.text import get_valid_filename
 from sreda.core import active_role as ar
 from sreda.core.active_role import ActiveRole
 from sreda.core.permissions import Action, require
+from sreda.core.text import decode
 from sreda.roster.models import ImportStatus, RosterImport
-from sreda.roster.parsers.template import decode
 from sreda.roster.services import roster_import
 
 ALLOWED_SUFFIXES = (".zip", ".csv", ".xlsx")

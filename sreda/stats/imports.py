@@ -22,6 +22,7 @@ from django.db.models import Q
 from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.permissions import Action, in_scope, require
+from sreda.core.text import decode
 from sreda.orgs.models import Organisation
 from sreda.stats.models import StatsImport, StatsSnapshot
 
@@ -137,16 +138,6 @@ def header_letter(cell) -> str | None:
 
 class FileRefused(Exception):
     """The file as a whole cannot be read; nothing is imported."""
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 with or without BOM; otherwise Windows-1251 (Excel's «CSV (разделители — точка с запятой)»)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
 
 
 def _csv_rows(data: bytes) -> Iterator[list]:

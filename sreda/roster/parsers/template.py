@@ -12,6 +12,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from sreda.core.identifiers import validate_phone, validate_snils
+from sreda.core.text import decode
 from sreda.people.models import Sex
 from sreda.people.roles import Role
 from sreda.roster.parsers.base import (
@@ -27,16 +28,6 @@ ROLES = {
     "обучающийся": Role.STUDENT, "законный представитель": Role.PARENT,
 }
 SEXES = {"м": Sex.MALE, "муж": Sex.MALE, "мужской": Sex.MALE, "ж": Sex.FEMALE, "жен": Sex.FEMALE, "женский": Sex.FEMALE}
-
-
-def decode(data: bytes) -> str:
-    """UTF-8 with or without BOM; otherwise Windows-1251 (Excel's «CSV (разделители — точка с запятой)»)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        return data.decode("cp1251")
 
 
 def _csv_rows(path: Path) -> Iterator[list]:
