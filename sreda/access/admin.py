@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.db import transaction
 
 from sreda.access.models import AccessGroup, AccessGroupMember, System
+from sreda.core.admin import ReadOnlyAdmin
 from sreda.core.audit import audit
 
 
@@ -66,18 +67,9 @@ class AccessGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(AccessGroupMember)
-class AccessGroupMemberAdmin(admin.ModelAdmin):
+class AccessGroupMemberAdmin(ReadOnlyAdmin):
     list_display = ("person", "group", "organisation", "added_at", "removed_at")
     list_filter = ("group", ("removed_at", admin.EmptyFieldListFilter))
     search_fields = ("person__sort_key", "organisation__short_name", "organisation__inn", "group__name")
     list_select_related = ("person", "group__system", "organisation")
     raw_id_fields = ("person", "organisation", "added_by", "removed_by")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

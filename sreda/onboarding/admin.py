@@ -2,6 +2,7 @@
 revoke, accept), which write the history and the audit log."""
 from django.contrib import admin
 
+from sreda.core.admin import ReadOnlyAdmin
 from sreda.onboarding.models import Invitation, InvitationEvent
 
 
@@ -17,7 +18,7 @@ class InvitationEventInline(admin.TabularInline):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(ReadOnlyAdmin):
     list_display = ("full_name", "organisation", "role", "email", "status", "sent_at", "expires_at", "accepted_at")
     list_filter = ("status", "role")
     search_fields = ("surname", "name", "email", "organisation__short_name", "organisation__inn")
@@ -27,28 +28,10 @@ class InvitationAdmin(admin.ModelAdmin):
     # The token's hash is never shown: it is the key to nothing, but there is no reason to expose it.
     exclude = ("token_hash",)
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(InvitationEvent)
-class InvitationEventAdmin(admin.ModelAdmin):
+class InvitationEventAdmin(ReadOnlyAdmin):
     list_display = ("at", "invitation", "kind", "actor", "note")
     list_filter = ("kind",)
     search_fields = ("invitation__surname", "invitation__email", "note")
     list_select_related = ("invitation__organisation", "actor__person")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
