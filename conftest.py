@@ -65,3 +65,12 @@ def smtp_server(settings):
         yield inbox
     finally:
         controller.stop()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Each test starts with an empty cache: a trend drawn by one test is not another test's data."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

@@ -89,7 +89,11 @@ TEMPLATES = [
 
 # --- database: SQLite file under var/ unless DATABASE_URL says otherwise
 DATABASE_URL = os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'sreda.sqlite3'}"
-DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+# Seconds a worker keeps its connection between requests. `serve` (gunicorn's long-lived workers) sets 60;
+# the development server starts a thread per request, so there it stays 0.
+CONN_MAX_AGE = int(os.environ.get("CONN_MAX_AGE") or 0)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE,
+                                              conn_health_checks=CONN_MAX_AGE > 0)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the web process read while the task worker writes.
     DATABASES["default"]["OPTIONS"] = {
@@ -153,6 +157,14 @@ else:
         # An idle worker polls at most a second apart, so an upload starts within a second.
         "consumer": {"workers": 1, "max_delay": 1.0},
     }
+
+# --- cache: shared through Redis when REDIS_URL is set, else each process keeps its own (the dashboards'
+# trend, R31; see stats.indicators.TREND_CACHE_SECONDS)
+if REDIS_URL and not TESTING:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL,
+                          "KEY_PREFIX": "sreda"}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sreda"}}
 
 # --- mail: console in development, SMTP from EMAIL_URL (smtp://user:pass@host:port, submission://…)
 EMAIL_URL = os.environ.get("EMAIL_URL", "")

@@ -43,6 +43,7 @@ from sreda.core.audit import audit
 from sreda.core.permissions import ALLOWED, DENIED_MESSAGE, Action, organisations_in_scope, role_key
 from sreda.people.models import Confirmation, Membership
 from sreda.people.roles import Role
+from sreda.stats.indicators import stats_changed
 from sreda.stats.models import ROLE_GROUP, ActiveDay, ActiveMonth, ActivityEvent, EventSource
 
 MAX_BATCH = 10_000  # the API's limit per request
@@ -123,6 +124,8 @@ def events_ingest(*, actor: ActiveRole, events: Iterable[EventIn | Mapping[str, 
         if chunk:
             _ingest_chunk(chunk, scope=scope, zones=zones, now=now, result=result)
         result.rejected.sort(key=lambda rejected: rejected.index)
+        if result.stored:
+            stats_changed()
         audit(actor=actor, action="stats.events_ingest", organisation=actor.organisation,
               details={"received": result.received, "stored": result.stored, "duplicates": result.duplicates,
                        "rejected": len(result.rejected)})
@@ -216,16 +219,20 @@ def _ingest_chunk(chunk: list[tuple[int, Any]], *, scope, zones: dict[int, ZoneI
     wire_time, wire_date = _wire()
 
     rows = []
+    append, reject = rows.append, result.rejected.append
     seen: set[tuple[str, str]] = set()
+    group_of, zone_of, spans_of = ROLE_GROUP.get, zones.get, spans.get
     for index, (organisation_id, person_id, role, source, kind, occurred_at, counts, external_id) in parsed:
-        zone = zones.get(organisation_id)
+        zone = zone_of(organisation_id)
         if zone is None:
-            result.rejected.append(Rejected(index, external_id, NO_ORGANISATION))
+            reject(Rejected(index, external_id, NO_ORGANISATION))
             continue
         day = occurred_at.astimezone(zone).date()
-        if not any(start <= day and (end is None or day < end)
-                   for start, end in spans.get((organisation_id, person_id, role), ())):
-            result.rejected.append(Rejected(index, external_id, NO_MEMBERSHIP.format(role=Role(role).label)))
+        for start, end in spans_of((organisation_id, person_id, role), ()):
+            if start <= day and (end is None or day < end):
+                break
+        else:
+            reject(Rejected(index, external_id, NO_MEMBERSHIP.format(role=Role(role).label)))
             continue
         if external_id is not None:
             key = (source, external_id)
@@ -233,8 +240,8 @@ def _ingest_chunk(chunk: list[tuple[int, Any]], *, scope, zones: dict[int, ZoneI
                 result.duplicates += 1
                 continue
             seen.add(key)
-        rows.append((organisation_id, person_id, role, ROLE_GROUP.get(role, ""), source, kind,
-                     wire_time(occurred_at), wire_date(day), counts, external_id))
+        append((organisation_id, person_id, role, group_of(role, ""), source, kind,
+                wire_time(occurred_at), wire_date(day), counts, external_id))
     if not rows:
         return
     # One order for every batch: concurrent batches with the same ids then wait for each other instead of
@@ -403,6 +410,7 @@ def rollups_rebuild(*, organisation_ids: list[int] | None = None) -> dict[str, i
                 columns = ", ".join(qn(c) for c in ("organisation_id", "group", "person_id", column))
                 # ON CONFLICT: an ingest committing meanwhile may have added the same rows already.
                 cursor.execute(f"INSERT INTO {qn(table)} ({columns}) {sql} ON CONFLICT DO NOTHING", params)
+        stats_changed()
         audit(actor=None, action="stats.rollups_rebuild",
               details={"organisations": "все" if organisation_ids is None else len(organisation_ids)})
         return {"days": days.count(), "months": months.count()}

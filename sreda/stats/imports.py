@@ -24,6 +24,7 @@ from sreda.core.audit import audit
 from sreda.core.permissions import Action, in_scope, require
 from sreda.core.text import decode
 from sreda.orgs.models import Organisation
+from sreda.stats.indicators import stats_changed
 from sreda.stats.models import StatsImport, StatsSnapshot
 
 # (letter, model field, title as the seed names it, kind)
@@ -461,6 +462,7 @@ def _apply(actor: ActiveRole, table: Table, file_name: str) -> ImportResult:
         rows.append((line, org))
     record = StatsImport.objects.create(
         file_name=file_name[:255], uploaded_by=actor.user if getattr(actor.user, "pk", None) else None,
+        scope=scope_key(actor),
     )
     existing = _existing(seen)
     new, changed = [], []
@@ -481,10 +483,12 @@ def _apply(actor: ActiveRole, table: Table, file_name: str) -> ImportResult:
     result.errors.sort(key=lambda e: (e["line"], LETTERS.index(e["column"]) if e["column"] in LETTERS else -1))
     result.unmatched.sort(key=lambda u: u["line"])
     record.imported, record.unchanged = result.imported, result.unchanged
-    record.result = {"unmatched": result.unmatched, "errors": result.errors, "scope": scope_key(actor),
-                     "role": actor.label, "dates": sorted({d.isoformat() for _, d in seen})}
+    record.result = {"unmatched": result.unmatched, "errors": result.errors, "role": actor.label,
+                     "dates": sorted({d.isoformat() for _, d in seen})}
     record.save(update_fields=["imported", "unchanged", "result"])
     result.stats_import = record
+    if result.imported:
+        stats_changed()
     audit(actor=actor, action="stats.import", obj=record, details={
         "file": file_name, "imported": result.imported, "unchanged": result.unchanged,
         "unmatched": len(result.unmatched), "errors": len(result.errors)})
@@ -592,7 +596,7 @@ def stats_imports_for(*, actor: ActiveRole):
     qs = StatsImport.objects.select_related("uploaded_by__person")
     if actor.is_platform_operator:
         return qs
-    visible = Q(result__scope=scope_key(actor))
+    visible = Q(scope=scope_key(actor))
     if getattr(actor.user, "pk", None):
         visible |= Q(uploaded_by=actor.user)
     return qs.filter(visible)

@@ -24,11 +24,14 @@ Decisions (documented here because the rules leave them open):
 """
 from __future__ import annotations
 
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import Case, CharField, Count, QuerySet, Value, When
 
 from sreda.core.active_role import ActiveRole
@@ -44,6 +47,19 @@ GROUPS = ("teachers", "students", "parents")
 SOURCE_IMPORT = "import"
 SOURCE_EVENTS = "events"
 SELF_DIAGNOSIS_REGISTERED_SHARE = 0.95  # R34 level 2
+TREND_CACHE_SECONDS = 120  # how long a drawn weekly trend is reused (see weekly_trend)
+_VERSION_KEY = "stats:version"
+
+
+def stats_changed() -> None:
+    """Events were ingested, an export imported or the rollups rebuilt: drawn trends are stale. Runs after
+    the commit, so a trend computed meanwhile cannot be cached under the new version."""
+    def bump():
+        try:
+            cache.incr(_VERSION_KEY)
+        except ValueError:  # not set yet (or evicted)
+            cache.set(_VERSION_KEY, 2, None)
+    transaction.on_commit(bump)
 
 
 @dataclass(frozen=True)
@@ -344,6 +360,21 @@ def weekly_trend(*, actor: ActiveRole, organisations: QuerySet[Organisation], en
                  weeks: int = 12) -> list[TrendPoint]:
     """The weekly shares of the organisations taken together, for `weeks` report dates ending at `end`."""
     orgs = list(scoped_organisations(actor=actor, organisations=organisations))
+    ids = [o.pk for o in orgs]
+    # The trend is drawn on every dashboard request but moves only with late events and imports: it is kept
+    # for TREND_CACHE_SECONDS, and ingest and import bump the version in its key (in the shared Redis cache
+    # that reaches every server process; without Redis each process keeps its own copy). The key holds the
+    # organisations themselves (after the scope check above), so one scope never reads another's.
+    version = cache.get(_VERSION_KEY, 1)
+    key = "stats:trend:" + hashlib.sha1(f"{version}:{end}:{weeks}:{sorted(ids)}".encode()).hexdigest()
+    points = cache.get(key)
+    if points is None:
+        points = _weekly_trend(orgs, end=end, weeks=weeks)
+        cache.set(key, points, TREND_CACHE_SECONDS)
+    return points
+
+
+def _weekly_trend(orgs: list[Organisation], *, end: date, weeks: int) -> list[TrendPoint]:
     ids = [o.pk for o in orgs]
     dates = [end - timedelta(days=7 * i) for i in range(weeks - 1, -1, -1)]
     # A fixed handful of queries for all the weeks: the active counts, the snapshots, the school years and

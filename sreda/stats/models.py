@@ -42,11 +42,17 @@ class ActivityEvent(models.Model):
     """
 
     id = models.BigAutoField(primary_key=True)
+    # No database FOREIGN KEY constraints on this append-only table and the two rollups: ingest checks that
+    # the person held a membership of the organisation (so both exist), Django still cascades deletions,
+    # and each constraint check would cost the hot INSERT a lookup per row. The organisation's index is the
+    # leading column of `event_org_day`.
     organisation = models.ForeignKey(
-        "orgs.Organisation", on_delete=models.CASCADE, related_name="activity_events", verbose_name="организация"
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="activity_events", verbose_name="организация",
+        db_constraint=False, db_index=False,
     )
     person = models.ForeignKey(
-        "people.Person", on_delete=models.CASCADE, related_name="activity_events", verbose_name="человек"
+        "people.Person", on_delete=models.CASCADE, related_name="activity_events", verbose_name="человек",
+        db_constraint=False,
     )
     role = models.CharField("роль", max_length=32, choices=Role.choices)
     group = models.CharField("группа", max_length=10, choices=RoleGroup.choices)
@@ -73,9 +79,11 @@ class ActiveDay(models.Model):
     «Active in the 7 days before D» = distinct persons with a row in [D−7, D−1]."""
 
     id = models.BigAutoField(primary_key=True)
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    # See ActivityEvent: no database constraints; the organisation leads the unique index.
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False, db_index=False)
     group = models.CharField(max_length=10, choices=RoleGroup.choices)
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     day = models.DateField()
 
     class Meta:
@@ -92,9 +100,11 @@ class ActiveMonth(models.Model):
     criterion."""
 
     id = models.BigAutoField(primary_key=True)
-    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+")
+    # See ActivityEvent: no database constraints; the organisation leads the unique index.
+    organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="+",
+                                     db_constraint=False, db_index=False)
     group = models.CharField(max_length=10, choices=RoleGroup.choices)
-    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+")
+    person = models.ForeignKey("people.Person", on_delete=models.CASCADE, related_name="+", db_constraint=False)
     month = models.DateField()
 
     class Meta:
@@ -116,6 +126,8 @@ class StatsImport(models.Model):
     created_at = models.DateTimeField("загружен", default=timezone.now)
     imported = models.PositiveIntegerField("загружено строк", default=0)
     unchanged = models.PositiveIntegerField("без изменений", default=0)
+    # Who may see it in the list: the actor's region, municipality or school (imports.scope_key).
+    scope = models.CharField("область", max_length=40, db_index=True, default="")
     result = models.JSONField("результат", default=dict)  # {"unmatched": [...], "errors": [...]}
 
     class Meta:
