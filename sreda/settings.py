@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "sreda.onboarding",
     "sreda.access",
     "sreda.stats",
+    "sreda.library",
     "sreda.api",
     "sreda.demo",
 ]

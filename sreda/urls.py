@@ -15,5 +15,6 @@ urlpatterns = [
     path("onboarding/", include("sreda.onboarding.urls")),
     path("access/", include("sreda.access.urls")),
     path("stats/", include("sreda.stats.urls")),
+    path("library/", include("sreda.library.urls")),
     path("", include("sreda.core.urls")),
 ]

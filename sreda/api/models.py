@@ -17,6 +17,8 @@ SCOPE_SCIM = "scim"
 SCOPE_STATS_READ = "stats:read"
 SCOPE_STAFF_WRITE = "staff:write"
 SCOPE_STATS_WRITE = "stats:write"
+SCOPE_LIBRARY_READ = "library:read"
+SCOPE_LIBRARY_WRITE = "library:write"
 SCOPES: dict[str, str] = {
     SCOPE_READ: "Чтение справочников, организаций, классов и людей",
     SCOPE_ROSTER_WRITE: "Загрузка контингента",
@@ -24,6 +26,8 @@ SCOPES: dict[str, str] = {
     SCOPE_STATS_READ: "Чтение статистики",
     SCOPE_STAFF_WRITE: "Подтверждение руководителя, педагогов и обучающихся; приглашения; группы доступа",
     SCOPE_STATS_WRITE: "Загрузка событий активности и выгрузок статистики платформ",
+    SCOPE_LIBRARY_READ: "Библиотека: доступ педагогов, каталог, расписание, назначения, показатели",
+    SCOPE_LIBRARY_WRITE: "Библиотека: расписание и его выгрузка, каталог, назначение уроков",
 }
 
 PREFIX_LENGTH = 8

@@ -92,6 +92,8 @@ def _register_routers() -> None:
     api.add_router("/", access_router)
     for name in ("events", "import", "indicators", "dashboard"):
         api.add_router("/", import_module(f"sreda.stats.api_{name}").router)
+    for name in ("access", "schedule", "catalogue", "assignments"):
+        api.add_router("/", import_module(f"sreda.library.api_{name}").router)
 
 
 _register_routers()

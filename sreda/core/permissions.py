@@ -34,6 +34,12 @@ class Action(str, Enum):
     VIEW_STATS = "view_stats"
     IMPORT_STATS = "import_stats"
     MANAGE_PUBLIC_LINKS = "manage_public_links"
+    MANAGE_SCHEDULE = "manage_schedule"
+    VIEW_LIBRARY_ACCESS = "view_library_access"
+    MANAGE_CATALOGUE = "manage_catalogue"
+    ORDER_COURSES = "order_courses"
+    ASSIGN_LESSONS = "assign_lessons"
+    VIEW_ASSIGNMENTS = "view_assignments"
 
 
 STAFF_OF_SCHOOL = {Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER, Role.STAFF}
@@ -62,6 +68,15 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.VIEW_STATS: frozenset(OVERSIGHT | {Role.DIRECTOR, Role.ADMINISTRATOR}),
     Action.IMPORT_STATS: frozenset(OVERSIGHT),  # R35: the platform's A–Y export
     Action.MANAGE_PUBLIC_LINKS: frozenset(OVERSIGHT),  # R35: a municipality's public dashboard link
+    # R14: the school's schedule and its publication to the library («Выгрузка МояШкола»).
+    Action.MANAGE_SCHEDULE: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),
+    # R15: the school-wide report of who may use the library and why not.
+    Action.VIEW_LIBRARY_ACCESS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),
+    Action.MANAGE_CATALOGUE: frozenset({PLATFORM_OPERATOR}),  # R16–R17: items, supported subjects, orders
+    Action.ORDER_COURSES: frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER}),  # R17 «Заказ»
+    # R18: a teacher with library access (R15) assigns to classes they teach; the class's students open.
+    Action.ASSIGN_LESSONS: frozenset({Role.TEACHER}),
+    Action.VIEW_ASSIGNMENTS: frozenset({Role.STUDENT}),
 }
 
 DENIED_MESSAGE = {
@@ -80,6 +95,12 @@ DENIED_MESSAGE = {
     Action.VIEW_STATS: "Показатели видят методист района, оператор региона и руководство школы.",
     Action.IMPORT_STATS: "Выгрузку статистики платформы загружают методист района и оператор региона.",
     Action.MANAGE_PUBLIC_LINKS: "Публичные ссылки на показатели выпускают методист района и оператор региона.",
+    Action.MANAGE_SCHEDULE: "Расписание ведут администратор и руководитель ОО.",
+    Action.VIEW_LIBRARY_ACCESS: "Отчёт о доступе к библиотеке видят администратор и руководитель ОО.",
+    Action.MANAGE_CATALOGUE: "Каталог библиотеки ведёт оператор платформы.",
+    Action.ORDER_COURSES: "Заказывать курсы для школы могут руководитель, администратор и учителя ОО.",
+    Action.ASSIGN_LESSONS: "Назначать уроки классам может учитель. Смените роль на «Учитель».",
+    Action.VIEW_ASSIGNMENTS: "Назначенные уроки видят обучающиеся класса.",
 }
 
 UNCONFIRMED_DIRECTOR = (

@@ -9,6 +9,7 @@ from django.utils.formats import number_format
 
 from sreda.core.identifiers import format_phone, format_snils, mask_snils
 from sreda.core.permissions import Action, can
+from sreda.people.roles import SCHOOL_STAFF_ROLES, Role
 
 register = template.Library()
 
@@ -58,6 +59,16 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Загрузка статистики", "stats:import")  # R35
     if can(active, Action.MANAGE_PUBLIC_LINKS):
         _add(entries, "Публичные ссылки", "stats:public_links")  # R35
+    if active.is_private or (organisation is not None and membership.role in (*SCHOOL_STAFF_ROLES, Role.STUDENT)):
+        _add(entries, "Библиотека", "library:home")  # R15–R18: a refusal is explained there
+    if organisation is not None and can(active, Action.MANAGE_SCHEDULE, organisation):
+        _add(entries, "Расписание", "library:schedule")  # R14
+    if organisation is not None and can(active, Action.VIEW_LIBRARY_ACCESS, organisation):
+        _add(entries, "Доступ к библиотеке", "library:access_report")  # R15
+    if can(active, Action.MANAGE_CATALOGUE):
+        _add(entries, "Каталог библиотеки", "library:catalogue_manage")  # R16–R17
+    if can(active, Action.VIEW_STATS, organisation):
+        _add(entries, "Показатели библиотеки", "library:indicators")  # R19
     if can(active, Action.MANAGE_ORGANISATIONS):
         entries.append(("Регионы и муниципалитеты", reverse("orgs:regions")))
     if user.is_superuser:

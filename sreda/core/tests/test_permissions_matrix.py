@@ -28,6 +28,12 @@ MATRIX = {
     Action.VIEW_STATS:           "  .    Y    Y    Y    Y    Y    .    .    .    .",
     Action.IMPORT_STATS:         "  .    Y    Y    Y    .    .    .    .    .    .",
     Action.MANAGE_PUBLIC_LINKS:  "  .    Y    Y    Y    .    .    .    .    .    .",
+    Action.MANAGE_SCHEDULE:      "  .    Y    .    .    Y    Y    .    .    .    .",
+    Action.VIEW_LIBRARY_ACCESS:  "  .    Y    .    .    Y    Y    .    .    .    .",
+    Action.MANAGE_CATALOGUE:     "  .    Y    .    .    .    .    .    .    .    .",
+    Action.ORDER_COURSES:        "  .    .    .    .    Y    Y    Y    .    .    .",
+    Action.ASSIGN_LESSONS:       "  .    .    .    .    .    .    Y    .    .    .",
+    Action.VIEW_ASSIGNMENTS:     "  .    .    .    .    .    .    .    .    Y    .",
 }
 COLUMNS = [PRIVATE, PLATFORM_OPERATOR, R.REGIONAL_OPERATOR, R.METHODIST, R.DIRECTOR, R.ADMINISTRATOR, R.TEACHER, R.STAFF, R.STUDENT, R.PARENT]
 

@@ -1,0 +1,4 @@
+"""Pages of the library's schedule part; joined into the «library» namespace by library/urls.py."""
+from django.urls import path  # noqa: F401
+
+urlpatterns: list = []
