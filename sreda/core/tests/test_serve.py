@@ -1,0 +1,52 @@
+"""`python -m sreda serve`: the multi-process web server answers pages, and refuses nonsense settings."""
+import http.client
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from django.core.management import call_command
+from django.core.management.base import CommandError
+import pytest
+
+ROOT = Path(__file__).resolve().parents[3]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_serve_answers_the_sign_in_page_from_worker_processes(tmp_path):
+    port = _free_port()
+    env = {**os.environ, "SREDA_VAR_DIR": str(tmp_path), "DEBUG": "1"}
+    env.pop("DATABASE_URL", None)  # the sign-in page needs no tables; a throw-away SQLite file is enough
+    server = subprocess.Popen([sys.executable, "-m", "sreda", "serve", "--bind", f"127.0.0.1:{port}",
+                               "--workers", "2"], cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT, text=True)
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                connection = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+                connection.request("GET", "/accounts/login/")
+                response = connection.getresponse()
+                body = response.read().decode()
+                break
+            except OSError:
+                assert server.poll() is None and time.monotonic() < deadline, "serve did not start"
+                time.sleep(0.2)
+        assert response.status == 200
+        assert "Войти" in body
+    finally:
+        server.terminate()
+        output, _ = server.communicate(timeout=30)
+    assert "процессов: 2" in output
+
+
+def test_serve_refuses_zero_workers():
+    with pytest.raises(CommandError, match="хотя бы один процесс"):
+        call_command("serve", "--workers", "0")
