@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python -m bench roster-import --district
 	$(BIN)/python -m bench staff
 	$(BIN)/python -m bench stats
+	$(BIN)/python -m bench library
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .hypothesis

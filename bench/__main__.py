@@ -6,6 +6,7 @@ BENCHMARKS = {
     "roster-import": "bench.roster_import",
     "staff": "bench.staff",
     "stats": "bench.stats",
+    "library": "bench.library",
 }
 
 

@@ -35,6 +35,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import PermissionDenied
 from django.db import connection, transaction
+from django.db.models import CharField, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
@@ -44,7 +45,7 @@ from sreda.core.permissions import ALLOWED, DENIED_MESSAGE, Action, organisation
 from sreda.people.models import Confirmation, Membership
 from sreda.people.roles import Role
 from sreda.stats.indicators import stats_changed
-from sreda.stats.models import ROLE_GROUP, ActiveDay, ActiveMonth, ActivityEvent, EventSource
+from sreda.stats.models import CALLS_GROUP, ROLE_GROUP, ActiveDay, ActiveMonth, ActivityEvent, EventSource, RoleGroup
 
 MAX_BATCH = 10_000  # the API's limit per request
 CHUNK = 10_000  # events per INSERT (one API batch)
@@ -348,12 +349,12 @@ def _insert_events(rows: list[tuple], now: datetime) -> list[tuple]:
     columns = ", ".join(qn(c) for c, _ in EVENT_COLUMNS)
     sql = (f"INSERT INTO {qn(ActivityEvent._meta.db_table)} ({columns}, {qn('received_at')}) {select} "
            f"ON CONFLICT DO NOTHING RETURNING {qn('organisation_id')}, {qn('group')}, {qn('person_id')}, "
-           f"{qn('day')}, {qn('counts')}")
+           f"{qn('day')}, {qn('counts')}, {qn('source')}")
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         returned = cursor.fetchall()
     if returned and isinstance(returned[0][3], str):
-        return [(o, g, p, date.fromisoformat(d), c) for o, g, p, d, c in returned]
+        return [(o, g, p, date.fromisoformat(d), c, s) for o, g, p, d, c, s in returned]
     return returned
 
 
@@ -362,12 +363,15 @@ def _event_order(row: tuple) -> tuple:
 
 
 def _add_rollups(stored: list[tuple]) -> None:
-    days = {(o, g, p, d) for o, g, p, d, counts in stored if counts and g}
-    if not days:
-        return
+    days = {(o, g, p, d) for o, g, p, d, counts, _ in stored if counts and g}
     months = {(o, g, p, d.replace(day=1)) for o, g, p, d in days}
-    _insert_ignore(ActiveDay._meta.db_table, "day", days)
-    _insert_ignore(ActiveMonth._meta.db_table, "month", months)
+    # R31 Y: a teacher's call that day, counting or not (informational).
+    days |= {(o, CALLS_GROUP, p, d) for o, g, p, d, _, source in stored
+             if source == EventSource.CALL and g == RoleGroup.TEACHERS}
+    if days:
+        _insert_ignore(ActiveDay._meta.db_table, "day", days)
+    if months:
+        _insert_ignore(ActiveMonth._meta.db_table, "month", months)
 
 
 def _insert_ignore(table: str, date_column: str, rows: set[tuple]) -> None:
@@ -398,6 +402,11 @@ def rollups_rebuild(*, organisation_ids: list[int] | None = None) -> dict[str, i
         days = days.filter(organisation_id__in=organisation_ids)
         months = months.filter(organisation_id__in=organisation_ids)
     day_select = events.values_list("organisation_id", "group", "person_id", "day").order_by().distinct()
+    calls = ActivityEvent.objects.filter(source=EventSource.CALL, group=RoleGroup.TEACHERS)
+    if organisation_ids is not None:
+        calls = calls.filter(organisation_id__in=organisation_ids)
+    call_select = (calls.annotate(calls=Value(CALLS_GROUP, output_field=CharField()))
+                   .values_list("organisation_id", "calls", "person_id", "day").order_by().distinct())
     month_select = (events.annotate(first=TruncMonth("day"))
                     .values_list("organisation_id", "group", "person_id", "first").order_by().distinct())
     with transaction.atomic():
@@ -405,6 +414,7 @@ def rollups_rebuild(*, organisation_ids: list[int] | None = None) -> dict[str, i
         months.delete()
         with connection.cursor() as cursor:
             for table, column, select in ((ActiveDay._meta.db_table, "day", day_select),
+                                          (ActiveDay._meta.db_table, "day", call_select),
                                           (ActiveMonth._meta.db_table, "month", month_select)):
                 sql, params = select.query.sql_with_params()
                 columns = ", ".join(qn(c) for c in ("organisation_id", "group", "person_id", column))

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -263,6 +263,7 @@ class Sources:
     totals: dict[int, OrganisationStatistics]
     active: dict[int, dict[str, int]]
     registrations: dict[int, dict[str, int]]
+    calls: dict[int, int] = field(default_factory=dict)  # R31 Y, read with the registrations
 
     def registrations_of(self, organisation_id: int) -> dict[str, int]:
         return self.registrations.get(organisation_id) or {"all": 0, **{g: 0 for g in GROUPS}}
@@ -283,6 +284,7 @@ def load_sources(organisations: list[Organisation], on: date, *, with_registrati
         totals=oo1_totals(on=on, organisation_ids=missing),
         active=active,
         registrations=registration_counts(on=on, organisation_ids=missing) if with_registrations else {},
+        calls=rollups.call_counts(on=on, organisation_ids=missing) if with_registrations and missing else {},
     )
 
 

@@ -26,6 +26,11 @@ ROLE_GROUP: dict[str, str] = {
 }
 
 
+# ActiveDay rows of this group record a teacher («Учитель»/«Сотрудник») with at least one call that day, for
+# R31 column Y (informational). It is not one of the populations the indicators count.
+CALLS_GROUP = "calls"
+
+
 class EventSource(models.TextChoices):
     CHAT = "chat", "Мессенджер"
     LIBRARY = "library", "Библиотека"

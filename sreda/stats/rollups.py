@@ -14,7 +14,7 @@ from datetime import date, timedelta
 from django.db import connection
 from django.db.models import Count
 
-from sreda.stats.models import ActiveDay, ActiveMonth, RoleGroup
+from sreda.stats.models import CALLS_GROUP, ActiveDay, ActiveMonth, RoleGroup
 
 WINDOW_DAYS = 7  # R31: «active» = wrote during the 7 days before the report date
 GROUPS: tuple[str, ...] = tuple(RoleGroup.values)  # ("teachers", "students", "parents")
@@ -49,13 +49,24 @@ def active_counts(*, on: date, organisation_ids: list[int] | None = None) -> dic
     """Distinct persons active (R30) per organisation and group in the 7 local days before `on`
     (days on−7 … on−1). One query."""
     first, last = window(on)
-    rows = ActiveDay.objects.filter(day__gte=first, day__lte=last)
+    rows = ActiveDay.objects.filter(day__gte=first, day__lte=last, group__in=GROUPS)
     if organisation_ids is not None:
         rows = rows.filter(organisation_id__in=list(organisation_ids))
     rows = (rows.values("organisation_id", "group").order_by()
             .annotate(n=Count("person_id", distinct=True))
             .values_list("organisation_id", "group", "n"))
     return _collect(rows)
+
+
+def call_counts(*, on: date, organisation_ids: list[int] | None = None) -> dict[int, int]:
+    """R31 column Y: distinct teachers with at least one call in the 7 local days before `on`, per
+    organisation (absent: none). One query."""
+    first, last = window(on)
+    rows = ActiveDay.objects.filter(day__gte=first, day__lte=last, group=CALLS_GROUP)
+    if organisation_ids is not None:
+        rows = rows.filter(organisation_id__in=list(organisation_ids))
+    return dict(rows.values("organisation_id").order_by().annotate(n=Count("person_id", distinct=True))
+                .values_list("organisation_id", "n"))
 
 
 def active_month_counts(*, month: date, organisation_ids: list[int] | None = None) -> dict[int, dict[str, int]]:
@@ -88,8 +99,8 @@ def active_counts_weekly(*, ends: list[date], organisation_ids: list[int] | None
         first, last = window(on)
         cases.append(f"WHEN {qn('day')} >= %s AND {qn('day')} <= %s THEN %s")
         params += [first, last, on]
-    where = f"{qn('day')} >= %s AND {qn('day')} <= %s"
-    params += [window(ends[0])[0], window(ends[-1])[1]]
+    where = f"{qn('day')} >= %s AND {qn('day')} <= %s AND {qn('group')} IN (%s, %s, %s)"
+    params += [window(ends[0])[0], window(ends[-1])[1], *GROUPS]
     if organisation_ids is not None:
         organisation_ids = list(organisation_ids)
         if not organisation_ids:

@@ -6,7 +6,7 @@ An organisation with an imported snapshot for the date shows the platform's row 
   H the organisation's messenger id; I organisation.is_active; J = K + L + M; K, L from ОО-1 of the school
   year of the date, M = L; N, O, Q, S = persons with an account and an active membership of that group in
   the organisation (N: any role); P, R, T (linked to the e-journal) are not known to Sreda → empty;
-  U, V, X from the activity rollups (7 days before the date); W the INN; Y (calls) empty unless imported.
+  U, V, X from the activity rollups (7 days before the date); W the INN; Y teachers with a call in those 7 days (call events).
 The column letters, model fields and Russian titles are those of the importer (stats/imports.py), so an
 export of this table imports back unchanged.
 """
@@ -81,7 +81,8 @@ def row_of(org: Organisation, sources: ind.Sources) -> TableRow:
             "J": _sum(k, l, l), "K": k, "L": l, "M": l,
             "N": regs["all"], "O": regs["teachers"], "P": None, "Q": regs["students"], "R": None,
             "S": regs["parents"], "T": None,
-            "U": active["students"], "V": active["parents"], "X": active["teachers"], "Y": None,
+            "U": active["students"], "V": active["parents"], "X": active["teachers"],
+            "Y": sources.calls.get(org.pk, 0),
         }
     return TableRow(organisation=org, source=indicators.source,
                     values={letter: values[letter] for letter in LETTERS}, indicators=indicators)

@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from sreda.people.roles import Role
 from sreda.stats.events import events_ingest, rollups_rebuild
 from sreda.stats.models import ROLE_GROUP, ActiveDay, ActiveMonth, ActivityEvent
-from sreda.stats.rollups import active_counts, active_month_counts, counts_for, window
+from sreda.stats.rollups import active_counts, active_month_counts, call_counts, counts_for, window
 from sreda.stats.tests.test_events import YEKT, local, make_world
 
 pytestmark = pytest.mark.django_db
@@ -112,6 +112,7 @@ event_spec = st.tuples(
     st.booleans() | st.just(True),  # counts, mostly true
     st.integers(min_value=0, max_value=3),  # external id family: 0 = none, else may repeat
     st.integers(min_value=0, max_value=30),
+    st.sampled_from(["chat", "chat", "call"]),  # source: calls also feed R31 Y
 )
 
 
@@ -124,6 +125,16 @@ def brute_force(events: list[dict], first: date, last: date) -> dict[int, dict[s
         if e["counts"] and group and first <= day <= last:
             seen[e["organisation_id"]][group].add(e["person_id"])
     return {org: {g: len(seen[org].get(g, ())) for g in ("teachers", "students", "parents")} for org in seen}
+
+
+def brute_force_calls(events: list[dict], first: date, last: date) -> dict[int, int]:
+    """R31 Y: distinct teachers with a call event (counting or not) whose local day is in [first, last]."""
+    seen: dict[int, set] = defaultdict(set)
+    for e in events:
+        day = e["occurred_at"].astimezone(YEKT).date()
+        if e["source"] == "call" and ROLE_GROUP.get(e["role"]) == "teachers" and first <= day <= last:
+            seen[e["organisation_id"]].add(e["person_id"])
+    return {org: len(people) for org, people in seen.items()}
 
 
 def rollup_rows() -> tuple[set, set]:
@@ -142,14 +153,15 @@ def test_rollups_equal_brute_force_recount_R30_R31(specs, seed, batches):
     with transaction.atomic():
         world = make_world()
         events, by_id = [], {}
-        for role, minutes, counts, family, n in specs:
+        for role, minutes, counts, family, n, source in specs:
             external_id = f"{family}-{n}" if family else None
-            if external_id in by_id:
-                events.append(by_id[external_id])  # the same event delivered again
+            if (source, external_id) in by_id:
+                events.append(by_id[source, external_id])  # the same event delivered again
                 continue
-            event = world.event(role, START + timedelta(minutes=minutes), counts=counts, external_id=external_id)
+            event = world.event(role, START + timedelta(minutes=minutes), counts=counts, external_id=external_id,
+                                source=source)
             if external_id:
-                by_id[external_id] = event
+                by_id[source, external_id] = event
             events.append(event)
         unique = list({id(e): e for e in events}.values())
         shuffled = events[:]
@@ -162,6 +174,7 @@ def test_rollups_equal_brute_force_recount_R30_R31(specs, seed, batches):
         for offset in range(0, 52, 3):
             on = START.date() + timedelta(days=offset)
             assert active_counts(on=on) == brute_force(unique, on - timedelta(days=7), on - timedelta(days=1)), on
+            assert call_counts(on=on) == brute_force_calls(unique, on - timedelta(days=7), on - timedelta(days=1)), on
         for month in (date(2025, 10, 1), date(2025, 11, 1), date(2025, 12, 1)):
             last = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
             assert active_month_counts(month=month) == brute_force(unique, month, last), month

@@ -72,8 +72,41 @@ def test_r31_computed_row_has_the_exact_column_meanings(district):
         "N": 11,  # 3 teachers + 3 students + 4 parents + the director, all with accounts
         "O": 3,   # «Учитель» and «Сотрудник»
         "P": None, "Q": 3, "R": None, "S": 4, "T": None,
-        "U": 3, "V": 2, "W": school.inn, "X": 3, "Y": None,
+        "U": 3, "V": 2, "W": school.inn, "X": 3, "Y": 0,  # no call events
     }
+
+
+def test_r31_y_counts_teachers_with_a_call_in_the_week_from_call_events():
+    """Y: distinct teachers («Учитель», «Сотрудник») with at least one call in the 7 days before the date,
+    whether or not the call counts as activity under R30; students' calls and older calls are not Y."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from sreda.stats.events import events_ingest
+
+    school = make_organisation()
+    make_oo1(school, teachers=3, students=5)
+    people = {name: make_user().person for name in ("t1", "t2", "staff", "student")}
+    roles = {"t1": Role.TEACHER, "t2": Role.TEACHER, "staff": Role.STAFF, "student": Role.STUDENT}
+    for name, person in people.items():
+        make_membership(person=person, role=roles[name], organisation=school, start_date=date(2025, 9, 1))
+    msk = ZoneInfo("Europe/Moscow")
+
+    def call(name, day, counts=True):
+        return {"organisation_id": school.pk, "person_id": people[name].pk, "role": roles[name], "source": "call",
+                "kind": "call", "occurred_at": datetime(2025, 11, day, 12, 0, tzinfo=msk), "counts": counts,
+                "external_id": f"call-{name}-{day}-{counts}"}
+
+    result = events_ingest(actor=system_operator(), events=[
+        call("t1", 14), call("t1", 18),  # one teacher, two calls
+        call("staff", 19, counts=False),  # «Сотрудник», not R30 activity: still a call
+        call("t2", 12),  # the 8th day before: outside the week
+        call("student", 18),
+    ])
+    assert result.stored == 5
+    row = _rows_by_org()[school.pk]
+    assert row["Y"] == 2
+    assert row["X"] == 1  # only t1's counting calls made a teacher active
 
 
 def test_r31_imported_row_is_the_platforms_own(district):
