@@ -13,14 +13,15 @@ them to `decide`, a pure function that lists every failing condition in the orde
 
 The school is the active role's school when it is a school role, otherwise the person's first school where
 they are a teacher (so a teacher signed in as a private person still learns what else to fix).
-School-wide reports gather the same `Facts` for many people at once and call the same `decide`.
+School-wide reports gather the same facts for all the school's people at once (`school_records`, a fixed
+number of queries) and call the same `facts_for` and `decide`: one person and the report never disagree.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Q
+from django.db.models import Count, Q, Value
 from django.utils import timezone
 
 from sreda.access.models import AccessGroupMember
@@ -46,6 +47,8 @@ BY_YOURSELF = "Вы сами"
 BY_OPERATOR = "Оператор платформы"
 
 NO_ACCESS = "У вас нет доступа к платформе"
+RECHECK_HINT = ("Доступ проверяется заново при каждом обновлении страницы: когда причина устранена, "
+                "обновите страницу.")
 
 
 @dataclass(frozen=True)
@@ -83,32 +86,41 @@ class Facts:
     draft_lessons: int  # lessons of theirs in the schedule not yet published («Выгрузка МояШкола»)
     taught_subject_ids: set[int] = field(default_factory=set)
     course_subject: Subject | None = None  # only when a course is asked about
+    active_label: str = ""  # how the active role reads in the header («Обучающийся — МБОУ СОШ № 5»); "" — private
 
 
 def decide(facts: Facts) -> AccessResult:
     """The failing conditions of R15, in order, each with its explanation and who fixes it."""
     reasons: list[Reason] = []
-    school = facts.organisation.short_name if facts.organisation else "школы"
+    at = f" в «{facts.organisation.short_name}»" if facts.organisation else ""
+    role_label = Role(facts.active_role).label if facts.active_role in Role.values else ""
     if facts.membership_confirmed is False:
         reasons.append(Reason(ACCOUNT_NOT_CONFIRMED,
-                              f"Ваша роль в «{school}» ещё не подтверждена. Её подтверждает руководитель школы "
+                              f"Ваша роль{at} ещё не подтверждена. Её подтверждает руководитель школы "
                               "в разделе «Педагоги и обучающиеся».", BY_DIRECTOR))
     if not facts.active_is_school_role:
+        who = f"как «{facts.active_label}»" if facts.active_label else "как частное лицо"
         reasons.append(Reason(PRIVATE_PERSON_ROLE,
-                              "Вы вошли как частное лицо, а не как сотрудник школы. Смените роль: выберите "
+                              f"Вы вошли {who}, а не как сотрудник школы. Смените роль: выберите "
                               "«Учитель» вашей школы.", BY_YOURSELF))
     if not facts.in_access_group:
         reasons.append(Reason(NOT_IN_ACCESS_GROUP,
-                              f"Вас нет в группе доступа «Педагоги. Доступ к УБ ЦОК» в «{school}». Это обязательное "
+                              f"Вас нет в группе доступа «Педагоги. Доступ к УБ ЦОК»{at}. Это обязательное "
                               "условие: попросите администратора школы добавить вас в группу.", BY_ADMINISTRATOR))
+    acting_other_role = facts.active_is_school_role and facts.active_role != Role.TEACHER
     if not facts.is_teacher_there:
+        if acting_other_role:
+            message = (f"Вы вошли как «{role_label}» и не числитесь учителем{at}. Если вы ведёте уроки, "
+                       "руководитель школы добавит вам роль «Учитель» в разделе «Сотрудники»; затем смените роль "
+                       "на «Учитель».")
+        else:
+            message = (f"Вы не числитесь учителем{at}. Руководитель школы добавляет роль «Учитель» в разделе "
+                       "«Сотрудники»; если роль уже есть, выйдите и войдите снова как учитель этой школы.")
+        reasons.append(Reason(NOT_A_TEACHER, message, BY_DIRECTOR))
+    elif acting_other_role:
         reasons.append(Reason(NOT_A_TEACHER,
-                              f"Вы не числитесь учителем в «{school}». Руководитель школы добавляет роль «Учитель» "
-                              "в разделе «Сотрудники».", BY_DIRECTOR))
-    elif facts.active_is_school_role and facts.active_role != Role.TEACHER:
-        reasons.append(Reason(NOT_A_TEACHER,
-                              "Вы вошли не как учитель. Смените роль на «Учитель» этой школы и обновите страницу.",
-                              BY_YOURSELF))
+                              f"Вы вошли как «{role_label}», а не как учитель. Смените роль на «Учитель» этой школы "
+                              "и обновите страницу.", BY_YOURSELF))
     if not facts.published_lessons_in_period:
         if facts.draft_lessons:
             message = ("Ваши уроки есть в расписании, но оно не выгружено в библиотеку. Администратор школы "
@@ -130,7 +142,7 @@ def decide(facts: Facts) -> AccessResult:
     return AccessResult(allowed=not reasons, reasons=tuple(reasons), organisation=facts.organisation)
 
 
-# --- facts for one person ----------------------------------------------------------------------------------
+# --- facts for the people of one school ---------------------------------------------------------------------
 
 def current_periods(organisation: Organisation, on: date) -> list[ReportingPeriod]:
     """The reporting periods of the school year containing `on` that apply to the school (its own and the
@@ -150,54 +162,110 @@ def period_filter(periods: list[ReportingPeriod], field_name: str = "day") -> Q 
     return condition
 
 
-def library_access_for(person: Person | None, active: ActiveRole | None, course=None, *,
-                       on: date | None = None) -> AccessResult:
-    """R15 for `person` acting in `active` (and, when given, for `course`). A few indexed queries."""
+@dataclass
+class StaffRecord:
+    """What the school knows of one person for R15: their staff roles there and the rest of the facts."""
+
+    person: Person
+    memberships: list[Membership] = field(default_factory=list)  # active staff memberships at the school
+    in_group: bool = False
+    published: int = 0  # published lessons within a reporting period
+    drafts: int = 0  # lessons not yet published
+    subjects: dict[int, Subject] = field(default_factory=dict)  # taught: their roles' subjects and lessons'
+
+    @property
+    def teacher_memberships(self) -> list[Membership]:
+        return [m for m in self.memberships if m.role == Role.TEACHER and m.confirmation != Confirmation.REJECTED]
+
+
+def school_records(organisation: Organisation, *, on: date, person_ids: list[int] | None = None,
+                   with_subjects: bool = False) -> dict[int, StaffRecord]:
+    """The R15 facts of the school's staff and the members of its «Педагоги. Доступ к УБ ЦОК» (or only of
+    `person_ids`), by person id. Four queries whatever the number of people (seven with subjects)."""
     from sreda.library.models import ScheduleLesson
 
+    def only(qs, name: str):
+        return qs if person_ids is None else qs.filter(**{f"{name}__in": person_ids})
+
+    records: dict[int, StaffRecord] = {}
+    memberships = only(Membership.objects.active(on).filter(organisation=organisation, role__in=SCHOOL_STAFF_ROLES),
+                       "person_id").select_related("person").order_by("pk")
+    for membership in memberships:
+        membership.organisation = organisation
+        records.setdefault(membership.person_id, StaffRecord(membership.person)).memberships.append(membership)
+    members = only(AccessGroupMember.objects.filter(group__code=UB_TSOK_GROUP_CODE, organisation=organisation,
+                                                    removed_at__isnull=True), "person_id").select_related("person")
+    for member in members:
+        records.setdefault(member.person_id, StaffRecord(member.person)).in_group = True
+    in_period = period_filter(current_periods(organisation, on))
+    published = (Count("pk", filter=Q(in_period, published_at__isnull=False)) if in_period is not None
+                 else Value(0))
+    lessons = only(ScheduleLesson.objects.filter(organisation=organisation), "teacher_id")
+    for row in (lessons.order_by().values("teacher_id")
+                .annotate(published=published, drafts=Count("pk", filter=Q(published_at__isnull=True)))):
+        record = records.get(row["teacher_id"])
+        if record is not None:
+            record.published, record.drafts = row["published"], row["drafts"]
+    if with_subjects:
+        _add_subjects(records, organisation, lessons)
+    return records
+
+
+def _add_subjects(records: dict[int, StaffRecord], organisation: Organisation, lessons) -> None:
+    """Subjects taught: those of the teacher roles (not rejected) and of their lessons at the school."""
+    by_membership = {m.pk: record for record in records.values() for m in record.teacher_memberships}
+    through = Membership.subjects.through.objects.filter(membership_id__in=list(by_membership)).select_related("subject")
+    for link in through:
+        by_membership[link.membership_id].subjects[link.subject_id] = link.subject
+    taught = lessons.order_by().values_list("teacher_id", "subject_id").distinct()
+    pairs = [(t, s) for t, s in taught if t in records]
+    subjects = Subject.objects.in_bulk({s for _, s in pairs})
+    for teacher_id, subject_id in pairs:
+        records[teacher_id].subjects.setdefault(subject_id, subjects[subject_id])
+
+
+def facts_for(record: StaffRecord | None, *, organisation: Organisation | None, acting: Membership | None,
+              active_label: str = "", course_subject: Subject | None = None) -> Facts:
+    """R15 facts of a person at `organisation`, acting as `acting` (their membership there; None — not as an
+    employee of a school)."""
+    active_is_school_role = bool(acting is not None and acting.organisation_id and acting.role in SCHOOL_STAFF_ROLES)
+    teacher = record.teacher_memberships if record is not None else []
+    relevant = acting if active_is_school_role else (teacher[0] if teacher else None)
+    return Facts(
+        active_is_school_role=active_is_school_role,
+        active_role=acting.role if acting is not None else None,
+        organisation=organisation,
+        membership_confirmed=None if relevant is None else relevant.confirmation == Confirmation.CONFIRMED,
+        is_teacher_there=bool(teacher),
+        in_access_group=bool(record and record.in_group),
+        published_lessons_in_period=record.published if record else 0,
+        draft_lessons=record.drafts if record else 0,
+        taught_subject_ids=set(record.subjects) if record else set(),
+        course_subject=course_subject,
+        active_label=active_label,
+    )
+
+
+def library_access_for(person: Person | None, active: ActiveRole | None, course=None, *,
+                       on: date | None = None) -> AccessResult:
+    """R15 for `person` acting in `active` (and, when given, for `course`). Four indexed queries (five as a private
+    person, three more with a course)."""
     on = on or timezone.localdate()
     membership = active.membership if active is not None else None
+    label = active.label if active is not None and not active.is_private else ""
     active_is_school_role = bool(membership and membership.organisation_id and membership.role in SCHOOL_STAFF_ROLES)
+    subject = course.subject if course is not None else None
     if person is None:
-        return decide(Facts(False, None, None, None, False, False, 0, 0))
+        return decide(facts_for(None, organisation=None, acting=membership, active_label=label, course_subject=subject))
     if active_is_school_role:
         organisation = membership.organisation
     else:
         first = (Membership.objects.active(on).filter(person=person, role=Role.TEACHER, organisation__isnull=False)
                  .exclude(confirmation=Confirmation.REJECTED).select_related("organisation").order_by("pk").first())
         organisation = first.organisation if first else None
-    if organisation is None:
-        facts = Facts(active_is_school_role, membership.role if membership else None, None, None, False, False, 0, 0,
-                      course_subject=course.subject if course is not None else None)
-        return decide(facts)
-
-    school_memberships = list(Membership.objects.active(on).filter(person=person, organisation=organisation,
-                                                                   role__in=SCHOOL_STAFF_ROLES)
-                              .prefetch_related("subjects"))
-    teacher = [m for m in school_memberships if m.role == Role.TEACHER and m.confirmation != Confirmation.REJECTED]
-    relevant = membership if active_is_school_role else (teacher[0] if teacher else None)
-    confirmed = None if relevant is None else relevant.confirmation == Confirmation.CONFIRMED
-    in_group = AccessGroupMember.objects.filter(group__code=UB_TSOK_GROUP_CODE, organisation=organisation,
-                                                person=person, removed_at__isnull=True).exists()
-    lessons = ScheduleLesson.objects.filter(teacher=person, organisation=organisation)
-    in_period = period_filter(current_periods(organisation, on))
-    published = lessons.filter(in_period, published_at__isnull=False).exists() if in_period is not None else False
-    drafts = 0 if published else lessons.filter(published_at__isnull=True).count()
-    taught: set[int] = set()
-    subject = None
-    if course is not None:
-        subject = course.subject
-        taught = {s.pk for m in teacher for s in m.subjects.all()}
-        taught |= set(lessons.values_list("subject_id", flat=True).distinct())
-    return decide(Facts(
-        active_is_school_role=active_is_school_role,
-        active_role=membership.role if membership else None,
-        organisation=organisation,
-        membership_confirmed=confirmed,
-        is_teacher_there=bool(teacher),
-        in_access_group=in_group,
-        published_lessons_in_period=int(published),
-        draft_lessons=drafts,
-        taught_subject_ids=taught,
-        course_subject=subject,
-    ))
+    record = None
+    if organisation is not None:
+        record = school_records(organisation, on=on, person_ids=[person.pk], with_subjects=course is not None)
+        record = record.get(person.pk)
+    return decide(facts_for(record, organisation=organisation, acting=membership, active_label=label,
+                            course_subject=subject))
