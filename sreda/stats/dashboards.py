@@ -33,16 +33,11 @@ GROUP_TITLES = {
     "parents": "Активные родители, доля от M (цель 30 %)",
 }
 
-# R19: the library indicators. The library is not connected yet: the dashboards show the block with
-# «нет данных», never a made-up number.
-LIBRARY_NOT_CONNECTED = "нет данных — библиотека ещё не подключена"
-LIBRARY_INDICATORS = (
-    ("Педагоги вошли в библиотеку и назначили хотя бы один урок", 0.60),
-    ("Обучающиеся просмотрели назначенный урок", 0.30),
-)
-
-NOT_FOUND = "Муниципалитет не найден или недоступен в текущей роли."
-ORG_NOT_FOUND = "Организация не найдена или недоступна в текущей роли."
+# R19: the library indicators (sreda.library.indicators) beside the messenger ones, for the 30 days before the
+# report date (days on−30 … on−1, as the weekly figures take the 7 days before it).
+LIBRARY_WINDOW_DAYS = 30
+LIBRARY_NO_DATA = "нет данных"
+LIBRARY_NOT_CONNECTED = LIBRARY_NO_DATA  # the name the first dashboards' tests import
 
 
 @dataclass(frozen=True)
@@ -50,11 +45,49 @@ class LibraryIndicator:
     label: str
     target: float
     share: float | None = None
-    status: str = LIBRARY_NOT_CONNECTED
+    status: str = LIBRARY_NO_DATA
+    active: int | None = None
+    total: int | None = None
+    meets: bool | None = None
+
+    @property
+    def share_text(self) -> str:
+        return charts.format_share(self.share)
 
 
-def library_indicators() -> list[LibraryIndicator]:
-    return [LibraryIndicator(label=label, target=target) for label, target in LIBRARY_INDICATORS]
+def library_window(on: date) -> tuple[date, date]:
+    return on - timedelta(days=LIBRARY_WINDOW_DAYS), on - timedelta(days=1)
+
+
+def library_indicators(organisations: list[Organisation] | None = None, on: date | None = None) -> list[LibraryIndicator]:
+    """R19 of the given schools together (one school: its own figures) for the 30 days before `on`: three
+    queries whatever the number of schools."""
+    from sreda.library import indicators as lib
+
+    if not organisations or on is None:
+        return [LibraryIndicator(label=lib.LABELS[g], target=lib.TARGETS[g]) for g in lib.GROUPS]
+    date_from, date_to = library_window(on)
+    rows = lib.library_figures(organisations, date_from, date_to)
+    result = []
+    for group in lib.GROUPS:
+        active = sum(r.figure(group).active or 0 for r in rows if r.figure(group).total)
+        total = sum(r.figure(group).total or 0 for r in rows)
+        share = active / total if total else None
+        meets = None if share is None else share >= lib.TARGETS[group]
+        if len(rows) > 1:
+            known = [r for r in rows if r.figure(group).meets is not None]
+            status = (f"школ, выполняющих цель: {sum(1 for r in known if r.figure(group).meets)} из {len(known)}"
+                      if known else LIBRARY_NO_DATA)
+        else:
+            status = LIBRARY_NO_DATA if meets is None else ("выполнена" if meets else "не выполнена")
+        result.append(LibraryIndicator(label=lib.LABELS[group], target=lib.TARGETS[group], share=share,
+                                       status=status, active=active if total else None, total=total or None,
+                                       meets=meets))
+    return result
+
+
+NOT_FOUND = "Муниципалитет не найден или недоступен в текущей роли."
+ORG_NOT_FOUND = "Организация не найдена или недоступна в текущей роли."
 
 
 @dataclass(frozen=True)
@@ -241,6 +274,7 @@ def region_dashboard(*, actor: ActiveRole, on: date, weeks: int = DEFAULT_WEEKS,
         organisations=sum(m.summary.organisations for m in result),
         meeting_all=sum(m.summary.meeting_all for m in result),
         below=sum(m.below for m in result),
+        library=library_indicators([r.organisation for r in rows], on),
     )
     if with_chart:
         points = indicators.weekly_trend(actor=actor, organisations=Organisation.objects.all(), end=on, weeks=weeks)
@@ -261,6 +295,7 @@ def municipality_dashboard(*, actor: ActiveRole, municipality: Municipality, on:
     dashboard = MunicipalityDashboard(
         on=on, municipality=municipality, summary=_summary_of(rows), schools=school_rows,
         below=sum(1 for r in school_rows if r.below_target),
+        library=library_indicators([r.organisation for r in rows], on),
     )
     if with_chart:
         points = indicators.weekly_trend(actor=actor, organisations=schools, end=on, weeks=weeks)
@@ -283,7 +318,8 @@ def school_dashboard(*, actor: ActiveRole, organisation: Organisation, on: date,
          "svg": trend_chart(points, title=f"{GROUP_TITLES[g]}: {organisation.short_name}", groups=(g,))}
         for g in GROUPS if g not in excluded
     ]
-    return SchoolDashboard(on=on, row=SchoolRow(indicators=rows[0], contact=contact), trend=points, charts=chart_list)
+    return SchoolDashboard(on=on, row=SchoolRow(indicators=rows[0], contact=contact), trend=points, charts=chart_list,
+                           library=library_indicators([rows[0].organisation], on))
 
 
 @dataclass(frozen=True)
