@@ -27,7 +27,7 @@ from sreda.library.access import library_access_for
 from sreda.library.models import Assignment, AssignmentKind, AssignmentView, CatalogueItem, LibraryVisit, ScheduleLesson
 from sreda.orgs.models import Organisation, SchoolClass
 from sreda.people.confirmation import region_zone
-from sreda.people.models import Confirmation, Membership, User
+from sreda.people.models import Confirmation, Membership, Person, User
 from sreda.people.roles import Role
 
 MARK = "demo.library_assignments"
@@ -126,7 +126,13 @@ def _school(actor: ActiveRole, school: Organisation, group: AccessGroup, demo_te
 
 
 def _admit(actor: ActiveRole, school: Organisation, group: AccessGroup, chosen: list[Membership]) -> None:
-    """The chosen teachers use the library: their teacher role is confirmed and they are in the group."""
+    """The chosen teachers use the library: their accounts and teacher roles are confirmed (R15.1) and they are
+    in the group."""
+    unconfirmed = [m.person_id for m in chosen if not m.person.account_confirmed]
+    if unconfirmed:  # in the demo, as if each had confirmed their account through Госуслуги
+        Person.objects.filter(pk__in=unconfirmed).update(account_confirmed=True)
+        for membership in chosen:
+            membership.person.account_confirmed = True
     pending = [m for m in chosen if m.confirmation != Confirmation.CONFIRMED]
     now = timezone.now()
     for membership in pending:

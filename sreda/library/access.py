@@ -4,7 +4,8 @@
 cached: «каждое обновление делает новый запрос»). It gathers the facts in a handful of queries and hands
 them to `decide`, a pure function that lists every failing condition in the order of R15:
 
-1. `account_not_confirmed`  — the school has not confirmed the person's role (R9);
+1. `account_not_confirmed`  — the person's account is not confirmed (Госуслуги/ЕСИА or documents, as for
+                              invitations, R10), or the school has not confirmed their role (R9);
 2. `private_person_role`    — the active role is not an employee of a school (R1);
 3. `not_in_access_group`    — not in «Педагоги. Доступ к УБ ЦОК» of that school (R13);
 4. `not_a_teacher`          — not recognised as a teacher of that school;
@@ -87,6 +88,7 @@ class Facts:
     taught_subject_ids: set[int] = field(default_factory=set)
     course_subject: Subject | None = None  # only when a course is asked about
     active_label: str = ""  # how the active role reads in the header («Обучающийся — МБОУ СОШ № 5»); "" — private
+    account_confirmed: bool | None = None  # Person.account_confirmed; None: no person
 
 
 def decide(facts: Facts) -> AccessResult:
@@ -94,6 +96,10 @@ def decide(facts: Facts) -> AccessResult:
     reasons: list[Reason] = []
     at = f" в «{facts.organisation.short_name}»" if facts.organisation else ""
     role_label = Role(facts.active_role).label if facts.active_role in Role.values else ""
+    if facts.account_confirmed is False:
+        reasons.append(Reason(ACCOUNT_NOT_CONFIRMED,
+                              "Ваша учётная запись не подтверждена. Подтвердите её через Госуслуги (ЕСИА) или "
+                              "обратитесь в школу — там проверят ваши документы.", BY_YOURSELF))
     if facts.membership_confirmed is False:
         reasons.append(Reason(ACCOUNT_NOT_CONFIRMED,
                               f"Ваша роль{at} ещё не подтверждена. Её подтверждает руководитель школы "
@@ -225,7 +231,7 @@ def _add_subjects(records: dict[int, StaffRecord], organisation: Organisation, l
 
 
 def facts_for(record: StaffRecord | None, *, organisation: Organisation | None, acting: Membership | None,
-              active_label: str = "", course_subject: Subject | None = None) -> Facts:
+              active_label: str = "", course_subject: Subject | None = None, person: Person | None = None) -> Facts:
     """R15 facts of a person at `organisation`, acting as `acting` (their membership there; None — not as an
     employee of a school)."""
     active_is_school_role = bool(acting is not None and acting.organisation_id and acting.role in SCHOOL_STAFF_ROLES)
@@ -243,6 +249,8 @@ def facts_for(record: StaffRecord | None, *, organisation: Organisation | None, 
         taught_subject_ids=set(record.subjects) if record else set(),
         course_subject=course_subject,
         active_label=active_label,
+        account_confirmed=(person or (record.person if record else None)).account_confirmed
+        if (person or record) else None,
     )
 
 
@@ -268,4 +276,4 @@ def library_access_for(person: Person | None, active: ActiveRole | None, course=
         record = school_records(organisation, on=on, person_ids=[person.pk], with_subjects=course is not None)
         record = record.get(person.pk)
     return decide(facts_for(record, organisation=organisation, acting=membership, active_label=label,
-                            course_subject=subject))
+                            course_subject=subject, person=person))

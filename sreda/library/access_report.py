@@ -32,7 +32,7 @@ from sreda.people.roles import Role
 
 # Conditions 1–5 of R15 as the report's columns (condition 6 is per course: the subjects column stands for it).
 CONDITIONS: tuple[tuple[int, str, str], ...] = (
-    (1, ACCOUNT_NOT_CONFIRMED, "Роль подтверждена"),
+    (1, ACCOUNT_NOT_CONFIRMED, "Учётная запись и роль подтверждены"),
     (2, PRIVATE_PERSON_ROLE, "Вход как сотрудник школы"),
     (3, NOT_IN_ACCESS_GROUP, "В группе «Педагоги. Доступ к УБ ЦОК»"),
     (4, NOT_A_TEACHER, "Учитель школы"),
@@ -142,9 +142,9 @@ def report_cells(row: Row) -> list[str]:
 
 
 def report_xlsx(rows: list[Row]) -> bytes:
-    from sreda.stats.exports import _workbook  # the platform's one XLSX layout (bold header, frozen first row)
+    from sreda.stats.exports import workbook  # the platform's one XLSX layout (bold header, frozen first row)
 
-    return _workbook("Доступ к библиотеке", report_header(), [report_cells(row) for row in rows])
+    return workbook("Доступ к библиотеке", report_header(), [report_cells(row) for row in rows])
 
 
 def report_filename(organisation: Organisation) -> str:

@@ -228,9 +228,9 @@ def catalogue_rows(items) -> list[list]:
 
 
 def catalogue_xlsx(items) -> bytes:
-    from sreda.stats.exports import _workbook  # the project's one XLSX writer (bold header, frozen first row)
+    from sreda.stats.exports import workbook  # the project's one XLSX writer (bold header, frozen first row)
 
-    return _workbook("Каталог", [title for _, title, _, _ in COLUMNS], catalogue_rows(items))
+    return workbook("Каталог", [title for _, title, _, _ in COLUMNS], catalogue_rows(items))
 
 
 def catalogue_import(*, actor: ActiveRole, data: bytes, file_name: str) -> ImportResult:

@@ -243,15 +243,15 @@ def table_rows(rows: list[OrgLibraryIndicators], contacts: dict | None = None) -
 
 
 def indicators_csv(rows: list[OrgLibraryIndicators], contacts: dict | None = None) -> bytes:
-    from sreda.stats.exports import _csv
+    from sreda.stats.exports import csv_bytes
 
-    return _csv(HEADER, table_rows(rows, contacts))
+    return csv_bytes(HEADER, table_rows(rows, contacts))
 
 
 def indicators_xlsx(rows: list[OrgLibraryIndicators], contacts: dict | None = None) -> bytes:
-    from sreda.stats.exports import _workbook
+    from sreda.stats.exports import workbook
 
-    return _workbook("Библиотека R19", HEADER, table_rows(rows, contacts))
+    return workbook("Библиотека R19", HEADER, table_rows(rows, contacts))
 
 
 def filename(date_from: date, date_to: date, ext: str) -> str:

@@ -14,7 +14,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from sreda.people.documents import JPEG, PDF, PDF_HEAD, PNG, _check_image, _check_pdf, display_name, megabytes
+from sreda.people.documents import JPEG, PDF, PDF_HEAD, PNG, check_image, check_pdf, display_name, megabytes
 
 MAX_BYTES = 50 * 1024 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -53,10 +53,10 @@ def check_item_file(upload) -> CheckedFile:
     head = upload.read(16)
     upload.seek(0)
     if head.startswith(PDF_HEAD):
-        _check_pdf(upload, name, size)
+        check_pdf(upload, name, size)
         return CheckedFile(PDF, size, name)
     if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return CheckedFile(_check_image(upload, name), size, name)
+        return CheckedFile(check_image(upload, name), size, name)
     if head.startswith(b"PK\x03\x04"):
         return CheckedFile(_office_type(upload, name), size, name)
     raise ValidationError(

@@ -77,17 +77,17 @@ def check_document(upload) -> CheckedDocument:
     head = upload.read(16)
     upload.seek(0)
     if head.startswith(PDF_HEAD):
-        _check_pdf(upload, name, size)
+        check_pdf(upload, name, size)
         return CheckedDocument(PDF, size)
     if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return CheckedDocument(_check_image(upload, name), size)
+        return CheckedDocument(check_image(upload, name), size)
     raise ValidationError(
         f"Файл «{name}» не является PDF, JPEG или PNG (проверяется содержимое файла, а не его имя). {ALLOWED}",
         code="bad_type",
     )
 
 
-def _check_pdf(upload, name: str, size: int) -> None:
+def check_pdf(upload, name: str, size: int) -> None:
     upload.seek(max(0, size - PDF_TAIL_BYTES))
     tail = upload.read(PDF_TAIL_BYTES)
     upload.seek(0)
@@ -98,7 +98,7 @@ def _check_pdf(upload, name: str, size: int) -> None:
         )
 
 
-def _check_image(upload, name: str) -> str:
+def check_image(upload, name: str) -> str:
     """Pillow must recognise the image and decode every pixel: a truncated or disguised file fails here."""
     broken = ValidationError(
         f"Изображение «{name}» повреждено и не открывается. Сфотографируйте или отсканируйте документ заново.",

@@ -37,7 +37,6 @@ GROUP_TITLES = {
 # report date (days on−30 … on−1, as the weekly figures take the 7 days before it).
 LIBRARY_WINDOW_DAYS = 30
 LIBRARY_NO_DATA = "нет данных"
-LIBRARY_NOT_CONNECTED = LIBRARY_NO_DATA  # the name the first dashboards' tests import
 
 
 @dataclass(frozen=True)

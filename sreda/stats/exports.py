@@ -37,7 +37,7 @@ def _xlsx_value(value):
     return value
 
 
-def _workbook(title: str, head: list[str], rows: list[list]) -> bytes:
+def workbook(title: str, head: list[str], rows: list[list]) -> bytes:
     wb = Workbook()
     ws = wb.active
     ws.title = title
@@ -57,7 +57,7 @@ def _workbook(title: str, head: list[str], rows: list[list]) -> bytes:
     return buffer.getvalue()
 
 
-def _csv(head: list[str], rows: list[list]) -> bytes:
+def csv_bytes(head: list[str], rows: list[list]) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(head)
@@ -70,11 +70,11 @@ def _csv(head: list[str], rows: list[list]) -> bytes:
 
 
 def table_xlsx(rows: list[TableRow]) -> bytes:
-    return _workbook("A–Y", header(), [r.cells for r in rows])
+    return workbook("A–Y", header(), [r.cells for r in rows])
 
 
 def table_csv(rows: list[TableRow]) -> bytes:
-    return _csv(header(), [r.cells for r in rows])
+    return csv_bytes(header(), [r.cells for r in rows])
 
 
 def table_filename(on: date, ext: str) -> str:
@@ -134,8 +134,8 @@ def _indicator_cells(r: ind.OrgIndicators) -> list:
 
 
 def indicators_csv(rows: list[ind.OrgIndicators]) -> bytes:
-    return _csv(INDICATOR_HEADER, [_indicator_cells(r) for r in rows])
+    return csv_bytes(INDICATOR_HEADER, [_indicator_cells(r) for r in rows])
 
 
 def indicators_xlsx(rows: list[ind.OrgIndicators]) -> bytes:
-    return _workbook("Показатели", INDICATOR_HEADER, [_indicator_cells(r) for r in rows])
+    return workbook("Показатели", INDICATOR_HEADER, [_indicator_cells(r) for r in rows])

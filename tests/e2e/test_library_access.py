@@ -22,7 +22,8 @@ def school_with_a_teacher_outside_the_group():
     admin = make_user(username="admin5")
     make_membership(person=admin.person, role=Role.ADMINISTRATOR, organisation=school,
                     confirmation=Confirmation.CONFIRMED)
-    teacher = make_user(username="petrova", person=make_person(surname="Петрова", name="Мария", patronymic="Ивановна"))
+    teacher = make_user(username="petrova", person=make_person(surname="Петрова", name="Мария", patronymic="Ивановна",
+                                                              account_confirmed=True))
     make_membership(person=teacher.person, role=Role.TEACHER, organisation=school, confirmation=Confirmation.CONFIRMED)
     add_lesson(teacher=teacher.person, organisation=school)  # published, in the reporting period
     return school, teacher.person

@@ -77,6 +77,8 @@ def test_r14_admin_uploads_a_csv_watches_it_finish_sees_the_week_and_publishes_t
 
 def test_r15_teacher_refused_for_the_schedule_until_a_lesson_is_added_and_published(browser_page, chromium,
                                                                                       live_server, school):
+    school.petrova.account_confirmed = True  # R15.1: confirmed through Госуслуги
+    school.petrova.save(update_fields=["account_confirmed"])
     teacher = make_user(person=school.petrova, username="petrova")
     Membership.objects.filter(person=school.petrova, role=Role.TEACHER).update(confirmation=Confirmation.CONFIRMED)
     AccessGroupMember.objects.create(group=ub_tsok_group(), organisation=school.organisation, person=teacher.person)

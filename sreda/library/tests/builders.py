@@ -58,6 +58,8 @@ def teacher_with_access(organisation: Organisation | None = None, subjects=()) -
     each subject in the current reporting period."""
     organisation = organisation or make_organisation()
     user, membership = make_member(role=Role.TEACHER, organisation=organisation, confirmation=Confirmation.CONFIRMED)
+    user.person.account_confirmed = True  # R15.1: a confirmed account (Госуслуги/ЕСИА)
+    user.person.save(update_fields=["account_confirmed"])
     taught = [_subject(value) for value in (subjects or (DEFAULT_SUBJECT,))]
     membership.subjects.add(*taught)
     AccessGroupMember.objects.create(group=ub_tsok_group(),

@@ -61,6 +61,7 @@ def teacher(organisation=None, *, role: str = Role.TEACHER, confirmed: bool = Tr
     """A signed-up school employee (a ready teacher by default): (user, membership). `lessons`: "published",
     "draft" or None; `person_fields`: surname, name… of the person."""
     organisation = organisation or make_organisation()
+    person_fields.setdefault("account_confirmed", True)  # R15.1: Госуслуги/ЕСИА status
     user = make_user(person=make_person(**person_fields), **({"username": username} if username else {}))
     membership = make_membership(person=user.person, role=role, organisation=organisation,
                                  confirmation=Confirmation.CONFIRMED if confirmed else Confirmation.PENDING)
@@ -72,7 +73,7 @@ def teacher(organisation=None, *, role: str = Role.TEACHER, confirmed: bool = Tr
 
 
 def student(school):
-    user = make_user()
+    user = make_user(person=make_person(account_confirmed=True))
     return user, make_membership(person=user.person, role=Role.STUDENT, organisation=school,
                                  school_class=make_class(organisation=school))
 
@@ -113,6 +114,22 @@ def test_r15_2_private_person_alone_is_told_to_switch_role_themself():
     assert "частное лицо" in result.reasons[0].message and "Смените роль" in result.reasons[0].message
     assert result.reasons[0].fixed_by == acc.BY_YOURSELF
     assert result.organisation is not None  # the teacher's school, so the rest is checked there too
+
+
+def test_r15_1_an_unconfirmed_account_alone_is_for_the_person_to_confirm():
+    """The seed: «убедитесь, что ваша учетная запись от Госуслуг имеет подтвержденный статус»."""
+    user, membership = teacher(account_confirmed=False)
+    result = check(user, membership)
+    assert result.codes == [acc.ACCOUNT_NOT_CONFIRMED]
+    assert result.reasons[0].fixed_by == acc.BY_YOURSELF
+    assert "Госуслуги" in result.reasons[0].message
+
+
+def test_r15_1_account_and_role_both_unconfirmed_give_two_reasons_each_with_who_fixes_it():
+    user, membership = teacher(account_confirmed=False, confirmed=False)
+    result = check(user, membership)
+    assert result.codes == [acc.ACCOUNT_NOT_CONFIRMED, acc.ACCOUNT_NOT_CONFIRMED]
+    assert [r.fixed_by for r in result.reasons] == [acc.BY_YOURSELF, acc.BY_DIRECTOR]
 
 
 def test_r15_2_student_role_is_named_in_the_reason():
@@ -230,10 +247,10 @@ def test_r15_several_reasons_come_in_r15_order():
 
 
 def test_r15_a_private_person_with_no_school_hears_every_reason_without_a_school_name():
-    user = make_user()
+    user = make_user()  # a new account, not yet confirmed through Госуслуги
     result = check(user, None)
-    assert result.codes == [acc.PRIVATE_PERSON_ROLE, acc.NOT_IN_ACCESS_GROUP, acc.NOT_A_TEACHER,
-                            acc.NO_LESSONS_IN_SCHEDULE]
+    assert result.codes == [acc.ACCOUNT_NOT_CONFIRMED, acc.PRIVATE_PERSON_ROLE, acc.NOT_IN_ACCESS_GROUP,
+                            acc.NOT_A_TEACHER, acc.NO_LESSONS_IN_SCHEDULE]
     assert all("«»" not in r.message and "None" not in r.message for r in result.reasons)
 
 

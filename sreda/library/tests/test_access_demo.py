@@ -20,9 +20,9 @@ pytestmark = pytest.mark.django_db
 def test_r15_demo_lets_the_demo_teacher_in_and_leaves_another_out():
     ub_tsok_group()
     school = make_organisation()
-    user = make_user(username="teacher")
+    user = make_user(username="teacher", person=make_person(account_confirmed=True))  # as demo accounts are
     membership = make_membership(person=user.person, role=Role.TEACHER, organisation=school)
-    other = make_membership(person=make_person(), role=Role.TEACHER, organisation=school,
+    other = make_membership(person=make_person(account_confirmed=True), role=Role.TEACHER, organisation=school,
                             confirmation=Confirmation.CONFIRMED)
     for person in (user.person, other.person):
         add_lesson(teacher=person, organisation=school)

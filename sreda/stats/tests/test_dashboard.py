@@ -13,7 +13,7 @@ from sreda.core import active_role as ar
 from sreda.core.testing import act_as, make_member, make_membership, make_municipality, make_organisation, make_person
 from sreda.orgs.models import OrganisationType
 from sreda.people.roles import Role
-from sreda.stats.dashboards import LIBRARY_NOT_CONNECTED
+from sreda.stats.dashboards import LIBRARY_NO_DATA
 from sreda.stats.models import RoadmapStage
 from sreda.stats.tests.stats_builders import make_active, make_active_month, make_oo1
 
@@ -70,12 +70,12 @@ def test_r32_methodist_sees_the_school_below_target_first_with_the_directors_con
     assert "Доля выполняющих<strong>50\u00a0%" in html
 
 
-def test_r19_library_block_says_no_data_and_shows_no_numbers(client, district):
+def test_r19_library_block_says_no_data_when_nobody_used_the_library(client, district):
     act_as(client, *district["methodist"])
     html = client.get(reverse("stats:municipality", args=[district["municipality"].pk]), {"on": "20.11.2025"}).content.decode()
     block = html[html.index('data-testid="library-indicators"'):]
     block = block[:block.index("</section>")]
-    assert block.count(LIBRARY_NOT_CONNECTED) == 2
+    assert block.count(LIBRARY_NO_DATA) == 2
     assert "не ниже 60&nbsp;%" in block and "не ниже 30&nbsp;%" in block
 
 

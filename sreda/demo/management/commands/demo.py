@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand
 
 from sreda.core.active_role import system_operator
 from sreda.demo.activity import demo_activity_ensure, demo_regions, demo_roadmap_ensure
+from sreda.demo.library import demo_library_ensure
 from sreda.demo.services import DEMO_PASSWORD, demo_accounts_ensure
 from sreda.orgs.models import Organisation
 
@@ -41,6 +42,8 @@ class Command(BaseCommand):
         stored = demo_activity_ensure(actor=system_operator())
         if stored:
             self.stdout.write(f"Активность в мессенджере за 8 недель: {stored} событий (R30).")
+        for message in demo_library_ensure(actor=system_operator()):
+            self.stdout.write(message)
         self._print_accounts(accounts, port)
         if not no_serve:
             self._serve(port)
