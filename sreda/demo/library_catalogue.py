@@ -9,6 +9,7 @@ from django.db import transaction
 
 from sreda.core.active_role import ActiveRole
 from sreda.core.permissions import Action, require
+from sreda.core.text import plural
 from sreda.library.catalogue_files import ImportResult, Row, apply
 from sreda.library.models import CatalogueItem, ContentType
 from sreda.library.sanitize import sanitize_html
@@ -168,5 +169,6 @@ def ensure(actor: ActiveRole) -> str | None:
     apply(rows, result)
     if not (result.created or result.updated):
         return None
-    return (f"Каталог библиотеки: {len({r.course for r in rows})} курсов, уроков добавлено {result.created}, "
-            f"обновлено {result.updated}.")
+    courses = len({r.course for r in rows})
+    return (f"Каталог библиотеки: {courses} {plural(courses, 'курс', 'курса', 'курсов')}, уроков добавлено "
+            f"{result.created}, обновлено {result.updated}.")

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 
 def test_demo_catalogue_is_rich_and_idempotent():
     message = library_catalogue.ensure(system_operator())
-    assert message and "курсов" in message
+    assert message and "Каталог библиотеки: " in message and " курс" in message
     assert 280 <= CatalogueItem.objects.count() <= 330 and 38 <= Course.objects.count() <= 45
     assert set(Course.objects.values_list("grade", flat=True)) == set(range(1, 12))
     used = {code for types in CatalogueItem.objects.values_list("content_types", flat=True) for code in types.split()}
