@@ -64,7 +64,7 @@ def build_school(teachers: int = TEACHERS, seed: int = 15):
         group = AccessGroup.objects.create(system=system, name="Педагоги. Доступ к УБ ЦОК", code=UB_TSOK_GROUP_CODE)
 
     Person.objects.bulk_create([
-        Person(surname=f"Учителева{i:04d}", name="Анна", patronymic="Ивановна",
+        Person(surname=f"Учителева{i:04d}", name="Анна", patronymic="Ивановна", account_confirmed=i % 10 != 9,
                sort_key=person_sort_key(f"Учителева{i:04d}", "Анна", "Ивановна")) for i in range(teachers)
     ], batch_size=500)
     people = list(Person.objects.filter(surname__startswith="Учителева").order_by("pk").values_list("pk", flat=True))

@@ -310,7 +310,7 @@ def test_r15_entrance_needs_sign_in(client):
     assert response.status_code == 302 and "/accounts/login" in response["Location"]
 
 
-def test_r15_one_teacher_is_checked_in_four_queries_seven_with_a_course():
+def test_r15_one_teacher_is_checked_in_three_queries_six_with_a_course():
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -321,4 +321,4 @@ def test_r15_one_teacher_is_checked_in_four_queries_seven_with_a_course():
         library_access_for(user.person, active)
     with CaptureQueriesContext(connection) as with_course:
         library_access_for(user.person, active, physics)
-    assert (len(plain), len(with_course)) == (4, 7)
+    assert (len(plain), len(with_course)) == (3, 6)
