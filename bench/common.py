@@ -63,3 +63,18 @@ def with_pg_database(url: str, name: str, run: Callable[[str], list[dict]]) -> l
     finally:
         with psycopg.connect(url, autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def median_seconds(call: Callable[[], object], repeat: int = 3) -> float:
+    """The median wall time of `repeat` calls, after one untimed warm-up call (first-query costs are not the
+    steady state)."""
+    import statistics
+    import time
+
+    call()
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)

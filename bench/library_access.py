@@ -9,23 +9,13 @@ prints nothing. Times are medians of repeated runs.
 from __future__ import annotations
 
 import random
-import statistics
-import time
 from datetime import date, timedelta
+
+from bench.common import median_seconds
 
 TEACHERS = 200
 LESSONS_PER_TEACHER = 10
 ONE_TARGET, REPORT_TARGET = 0.005, 0.200
-
-
-def _median(call, repeat: int) -> float:
-    call()  # warm-up: first-query costs are not the steady state
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def build_school(teachers: int = TEACHERS, seed: int = 15):
@@ -100,10 +90,10 @@ def measure() -> list[dict]:
     school, person, membership = build_school()
     active = for_membership(membership)
     assert library_access_for(person, active).allowed, "the ready teacher must be let in"
-    one = _median(lambda: library_access_for(person, active), repeat=200)
+    one = median_seconds(lambda: library_access_for(person, active), repeat=200)
     rows = access_report(school)
     assert len(rows) == TEACHERS
-    report = _median(lambda: access_report(school), repeat=21)
+    report = median_seconds(lambda: access_report(school), repeat=21)
     return [
         {"title": "R15: доступ одного учителя (library_access_for)", "size": 1, "seconds": one,
          "target": "< 5 мс", "ok": one < ONE_TARGET},

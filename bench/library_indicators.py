@@ -10,10 +10,10 @@ prints nothing. The time is the median of 3 runs of `library_indicators` for eve
 from __future__ import annotations
 
 import random
-import statistics
-import time
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
+
+from bench.common import median_seconds
 
 SCHOOLS = 1000
 DISTRICTS = 20
@@ -21,16 +21,6 @@ TEACHERS = 20
 STUDENTS = 120
 TARGET = 1.0
 DATE_FROM, DATE_TO = date(2025, 11, 1), date(2025, 11, 30)
-
-
-def _median(call, repeat: int = 3) -> float:
-    call()  # warm-up: first-query costs are not the steady state
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        call()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def build(schools: int = SCHOOLS, seed: int = 19) -> None:
@@ -129,7 +119,7 @@ def measure() -> list[dict]:
     def run():
         rows[:] = library_indicators(actor=actor, date_from=DATE_FROM, date_to=DATE_TO)
 
-    seconds = _median(run)
+    seconds = median_seconds(run)
     assert len(rows) == SCHOOLS and any(r.meets_all for r in rows) and any(r.meets_all is False for r in rows)
     return [{"title": f"R19: показатели {SCHOOLS:,} школ за месяц".replace(",", " "), "size": SCHOOLS,
              "seconds": seconds, "target": "< 1 с", "ok": seconds < TARGET}]

@@ -1,4 +1,6 @@
-"""Russian text conventions: search ignores case and treats «ё» as «е»; ФИО sorts the same way."""
+"""Russian text conventions: search ignores case and treats «ё» as «е»; ФИО sorts the same way; dates are
+written 20.11.2025 (or 2025-11-20)."""
+from datetime import date, datetime
 
 
 def fold(value: str | None) -> str:
@@ -50,3 +52,17 @@ def decode(data: bytes) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError:
         return data.decode("cp1251")
+
+
+def parse_day(value) -> date | None:
+    """A date as people and files write it: `20.11.2025` or `2025-11-20` (a date passes through); None when
+    empty or unreadable."""
+    if isinstance(value, date):
+        return value
+    text = str(value or "").strip()
+    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None

@@ -23,6 +23,7 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.permissions import Action, require
 from sreda.core.school import parse_int
+from sreda.core.text import parse_day
 from sreda.library.access import AccessResult, library_access_for
 from sreda.library.models import Assignment, AssignmentKind, AssignmentView, CatalogueItem, ScheduleLesson
 from sreda.orgs.models import Organisation, SchoolClass
@@ -87,19 +88,6 @@ def assign_access(*, actor: ActiveRole, item: CatalogueItem) -> AccessResult:
     """ASSIGN_LESSONS in the active role, then R15 live for this item's course."""
     require(actor, Action.ASSIGN_LESSONS, actor.organisation)
     return library_access_for(_acting_person(actor), actor, course=item.course)
-
-
-def parse_day(value) -> date | None:
-    """`20.11.2025` or `2025-11-20` (DOMAIN: imports and forms accept both); None when unreadable."""
-    if isinstance(value, date):
-        return value
-    text = str(value or "").strip()
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 @transaction.atomic

@@ -10,10 +10,9 @@ from pathlib import Path
 from django.core.management.base import CommandError
 
 from sreda.core.active_role import system_operator
-from sreda.core.text import fold, plural
+from sreda.core.text import plural
 from sreda.library import indicators as ind
-from sreda.orgs.models import Municipality, Organisation
-from sreda.stats.cli_indicators import parse_date
+from sreda.stats.cli_indicators import organisations_named, parse_date
 from sreda.stats.dashboards import directors_of
 
 FORMATS = ("json", "csv", "xlsx")
@@ -38,14 +37,7 @@ def handle(command, *, date_from: str, date_to: str, municipality: str = "", fmt
         raise CommandError(problem)
     if fmt == "xlsx" and not output:
         raise CommandError("XLSX — двоичный файл: укажите, куда его записать, через --output ФАЙЛ.")
-    organisations = Organisation.objects.all()
-    if municipality:
-        # SQLite's iexact does not fold Cyrillic: compare folded names here (municipalities are few).
-        wanted = fold(municipality)
-        matches = [pk for pk, name in Municipality.objects.values_list("pk", "name") if fold(name) == wanted]
-        if not matches:
-            raise CommandError(f"Муниципалитет «{municipality}» не найден.")
-        organisations = organisations.filter(municipality_id__in=matches)
+    organisations = organisations_named(municipality)
     rows = ind.library_indicators(actor=system_operator(), date_from=start, date_to=end, organisations=organisations)
     if fmt == "json":
         data = (json.dumps(ind.indicators_json(date_from=start, date_to=end, rows=rows), ensure_ascii=False,

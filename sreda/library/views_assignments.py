@@ -12,6 +12,7 @@ from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods
 
 from sreda.core.school import parse_int
+from sreda.core.text import parse_day
 from sreda.library import assignments as svc
 from sreda.library.models import AssignmentKind, ContentType
 from sreda.library.sanitize import sanitize_html
@@ -66,8 +67,8 @@ def assignment_list(request):
     """The teacher's assignments: filters by class and date, how many students of the class opened each."""
     active = request.active_role
     class_id = parse_int(request.GET.get("class"))
-    day_from = svc.parse_day(request.GET.get("from")) if request.GET.get("from") else None
-    day_to = svc.parse_day(request.GET.get("to")) if request.GET.get("to") else None
+    day_from = parse_day(request.GET.get("from")) if request.GET.get("from") else None
+    day_to = parse_day(request.GET.get("to")) if request.GET.get("to") else None
     for raw, parsed in ((request.GET.get("from"), day_from), (request.GET.get("to"), day_to)):
         if raw and parsed is None:
             messages.warning(request, f"Дата «{raw[:20]}» не распознана: укажите ДД.ММ.ГГГГ. Фильтр не применён.")

@@ -15,7 +15,7 @@ from django.shortcuts import render
 from sreda.core.permissions import Action, require
 from sreda.core.school import parse_int
 from sreda.library import indicators as ind
-from sreda.library.assignments import parse_day
+from sreda.core.text import parse_day
 from sreda.orgs.models import Organisation
 from sreda.stats import charts
 from sreda.stats.dashboards import access_municipality, directors_of, today

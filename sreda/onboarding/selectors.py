@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from sreda.core.active_role import ActiveRole
 from sreda.core.permissions import Action, can
-from sreda.core.text import fold, plural
+from sreda.core.text import fold
 from sreda.onboarding.models import Invitation, InvitationEvent, InvitationStatus
 from sreda.orgs.models import Organisation
 from sreda.people.models import Membership

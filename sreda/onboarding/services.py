@@ -25,7 +25,7 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.identifiers import validate_snils
 from sreda.core.permissions import Action, require
-from sreda.core.text import clean_name_parts
+from sreda.core.text import clean_name_parts, plural
 from sreda.onboarding.models import INVITABLE_ROLES, Invitation, InvitationEvent, InvitationStatus
 from sreda.onboarding.selectors import (
     AcceptProblem,
@@ -34,7 +34,6 @@ from sreda.onboarding.selectors import (
     invitation_for_token,
     link_problem,
     local_date,
-    plural,
     token_hash,
 )
 from sreda.orgs.models import Organisation

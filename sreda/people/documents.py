@@ -8,13 +8,15 @@ from __future__ import annotations
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
 from django.utils import timezone
 from PIL import Image, UnidentifiedImageError
+
+from sreda.core.text import parse_day
 
 PDF = "application/pdf"
 JPEG = "image/jpeg"
@@ -213,7 +215,7 @@ def clean_passport(raw: dict) -> PassportData:
         errors["passport_issued_by"] = "«Кем выдан» — не длиннее 300 знаков."
     issue_date = raw.get("passport_issue_date")
     if isinstance(issue_date, str):
-        issue_date = _parse_date(issue_date)
+        issue_date = parse_day(issue_date)
         if issue_date is None and raw.get("passport_issue_date"):
             errors["passport_issue_date"] = "Дата выдачи — в виде ДД.ММ.ГГГГ, например «20.11.2015»."
     if "passport_issue_date" not in errors:
@@ -230,15 +232,6 @@ def clean_passport(raw: dict) -> PassportData:
         raise ValidationError(errors)
     return PassportData(series=series, number=number, issued_by=issued_by, issue_date=issue_date,
                         department_code=f"{code[:3]}-{code[3:]}")
-
-
-def _parse_date(value: str) -> date | None:
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(value.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
 
 
 def has_passport(raw: dict | None) -> bool:

@@ -36,8 +36,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("--output", default="", metavar="ФАЙЛ", help="Записать в файл (по умолчанию — в stdout).")
 
 
-def handle(command, *, municipality: str = "", fmt: str = "json", output: str = "", **options):
-    on = parse_date(options["date"])
+
+def organisations_named(municipality: str = ""):
+    """Every organisation, or those of the municipality named (case and «ё» do not matter); CommandError when
+    no municipality has that name. Shared by the indicator commands."""
     organisations = Organisation.objects.all()
     if municipality:
         # SQLite's iexact does not fold Cyrillic: compare folded names here (municipalities are few).
@@ -46,6 +48,12 @@ def handle(command, *, municipality: str = "", fmt: str = "json", output: str = 
         if not matches:
             raise CommandError(f"Муниципалитет «{municipality}» не найден.")
         organisations = organisations.filter(municipality_id__in=matches)
+    return organisations
+
+
+def handle(command, *, municipality: str = "", fmt: str = "json", output: str = "", **options):
+    on = parse_date(options["date"])
+    organisations = organisations_named(municipality)
     try:
         rows = organisation_indicators(actor=system_operator(), on=on, organisations=organisations)
     except PermissionDenied as exc:

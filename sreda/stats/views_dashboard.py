@@ -2,7 +2,7 @@
 of a municipality's dashboard (R35)."""
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from sreda.core.permissions import Action, can, require
+from sreda.core.text import parse_day
 from sreda.orgs.selectors import municipality_list
 from sreda.people.roles import Role
 from sreda.stats import dashboards, public_links
@@ -21,20 +22,9 @@ SCHOOLS_PAGE = 50
 LINKS_PAGE = 25
 
 
-def parse_report_date(value: str | None) -> date | None:
-    """`20.11.2025` or `2025-11-20`; None for empty or unreadable input."""
-    text = (value or "").strip()
-    for fmt in ("%d.%m.%Y", "%Y-%m-%d"):
-        try:
-            return datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _report_date(request) -> date:
     raw = request.GET.get("on")
-    on = parse_report_date(raw)
+    on = parse_day(raw)
     if raw and on is None:
         messages.warning(request, f"Дата «{raw[:20]}» не распознана: укажите ДД.ММ.ГГГГ (20.11.2025). "
                                   "Показаны данные на сегодня.")

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -10,6 +10,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 
+from sreda.core.text import parse_day
 from sreda.orgs.models import Municipality, OrganisationType
 from sreda.stats import exports
 from sreda.stats.indicators import TARGETS, scoped_organisations
@@ -27,20 +28,11 @@ class Filters:
     sort: str | None
 
 
-def _parse_date(text: str) -> date | None:
-    for fmt in ("%Y-%m-%d", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text.strip(), fmt).date()
-        except ValueError:
-            continue
-    return None
-
-
 def _filters(request, municipalities: list[Municipality]) -> Filters:
     """Read the query string; anything unknown is ignored (a bad date says so and falls back)."""
     active = request.active_role
     raw_date = request.GET.get("date", "").strip()
-    on = _parse_date(raw_date) if raw_date else None
+    on = parse_day(raw_date) if raw_date else None
     if raw_date and on is None:
         messages.error(request, f"Дата «{raw_date[:20]}» не распознана: выберите её в календаре или введите как 20.11.2025.")
     if on is None:

@@ -3,7 +3,7 @@ import pytest
 
 from sreda.core.active_role import PLATFORM_OPERATOR, PRIVATE, ActiveRole, for_membership
 from sreda.core.permissions import Action, can, organisations_in_scope, require
-from sreda.core.testing import make_membership, make_municipality, make_organisation, make_person, make_user
+from sreda.core.testing import make_membership, make_organisation, make_person, make_user
 from sreda.people.roles import Role
 
 # Written out by hand from DOMAIN.md's role table, not derived from the code: Y = allowed in own scope.

@@ -2,9 +2,7 @@
 `add_arguments(parser)` and `handle(command, **options)`."""
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.core.management.base import BaseCommand
+from sreda.core.verbs import VerbCommand
 
 VERBS = {
     "access": ("sreda.library.cli_access", "Доступ педагогов школы к библиотеке и причины отказа (R15)."),
@@ -14,14 +12,6 @@ VERBS = {
 }
 
 
-class Command(BaseCommand):
+class Command(VerbCommand):
     help = "Библиотека УБ ЦОК: доступ, расписание, каталог, показатели (R14–R19)."
-
-    def add_arguments(self, parser):
-        verbs = parser.add_subparsers(dest="verb", required=True, metavar="{" + ",".join(VERBS) + "}")
-        for verb, (module, help_text) in VERBS.items():
-            sub = verbs.add_parser(verb, help=help_text)
-            import_module(module).add_arguments(sub)
-
-    def handle(self, *args, verb: str, **options):
-        return import_module(VERBS[verb][0]).handle(self, **options)
+    VERBS = VERBS
