@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock | cksum | cut -d' ' -f1)
 PG_URL ?= postgres://root@127.0.0.1:5432/test
 
-.PHONY: install browser demo serve test test-sqlite test-postgres bench clean
+.PHONY: install browser synapse demo serve test test-sqlite test-postgres bench clean
 
 install: $(STAMP)
 
@@ -22,6 +22,18 @@ browser:
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
 	  else echo "Chromium not found: install the 'chromium' package to run the browser tests."; fi; }
+
+# The messenger's tests start a real Matrix homeserver (Synapse) from its own virtualenv, so its
+# dependencies never mix with Sreda's.
+SYNAPSE_VERSION := 1.163.2
+SYNAPSE_STAMP := .synapse/venv/.installed-$(SYNAPSE_VERSION)
+synapse: $(SYNAPSE_STAMP)
+
+$(SYNAPSE_STAMP):
+	test -x .synapse/venv/bin/python || $(PYTHON) -m venv .synapse/venv
+	.synapse/venv/bin/python -m pip install -q "matrix-synapse==$(SYNAPSE_VERSION)"
+	rm -f .synapse/venv/.installed-*
+	touch $(SYNAPSE_STAMP)
 
 demo: install
 	$(BIN)/python -m sreda demo

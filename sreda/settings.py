@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "sreda.access",
     "sreda.stats",
     "sreda.library",
+    "sreda.chats",
     "sreda.api",
     "sreda.demo",
 ]

@@ -19,6 +19,7 @@ SCOPE_STAFF_WRITE = "staff:write"
 SCOPE_STATS_WRITE = "stats:write"
 SCOPE_LIBRARY_READ = "library:read"
 SCOPE_LIBRARY_WRITE = "library:write"
+SCOPE_CHATS = "chats"
 SCOPES: dict[str, str] = {
     SCOPE_READ: "Чтение справочников, организаций, классов и людей",
     SCOPE_ROSTER_WRITE: "Загрузка контингента",
@@ -28,6 +29,7 @@ SCOPES: dict[str, str] = {
     SCOPE_STATS_WRITE: "Загрузка событий активности и выгрузок статистики платформ",
     SCOPE_LIBRARY_READ: "Библиотека: доступ педагогов, каталог, расписание, назначения, показатели",
     SCOPE_LIBRARY_WRITE: "Библиотека: расписание и его выгрузка, каталог, назначение уроков",
+    SCOPE_CHATS: "Чаты в мессенджере: план, синхронизация, задачи обмена",
 }
 
 PREFIX_LENGTH = 8

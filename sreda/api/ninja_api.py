@@ -94,6 +94,8 @@ def _register_routers() -> None:
         api.add_router("/", import_module(f"sreda.stats.api_{name}").router)
     for name in ("access", "schedule", "catalogue", "assignments"):
         api.add_router("/", import_module(f"sreda.library.api_{name}").router)
+    for name in ("plan", "sync", "linking"):
+        api.add_router("/", import_module(f"sreda.chats.api_{name}").router)
 
 
 _register_routers()

@@ -12,7 +12,8 @@ from sreda.core import active_role as ar
 # Paths that open without consent or a chosen role: signing in and out, the consent page itself,
 # static files, the token-authenticated API (the token carries its role), and a municipality's public
 # dashboard (R35: shared by a secret link, read-only, no personal data).
-OPEN_PREFIXES = ("/static/", "/api/", "/accounts/login", "/accounts/logout", "/healthz", "/stats/public/")
+OPEN_PREFIXES = ("/static/", "/api/", "/accounts/login", "/accounts/logout", "/healthz", "/stats/public/",
+                 "/_matrix/app/")  # the homeserver authenticates with its hs_token (chats.appservice)
 
 
 def _is_open(path: str) -> bool:

@@ -40,6 +40,8 @@ class Action(str, Enum):
     ORDER_COURSES = "order_courses"
     ASSIGN_LESSONS = "assign_lessons"
     VIEW_ASSIGNMENTS = "view_assignments"
+    MANAGE_CHATS = "manage_chats"
+    CREATE_SUBJECT_CHAT = "create_subject_chat"
 
 
 STAFF_OF_SCHOOL = {Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER, Role.STAFF}
@@ -77,6 +79,9 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # R18: a teacher with library access (R15) assigns to classes they teach; the class's students open.
     Action.ASSIGN_LESSONS: frozenset({Role.TEACHER}),
     Action.VIEW_ASSIGNMENTS: frozenset({Role.STUDENT}),
+    # R24–R29: the school's messenger settings, the plan of its chats, syncs and exchange tasks.
+    Action.MANAGE_CHATS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),
+    Action.CREATE_SUBJECT_CHAT: frozenset({Role.TEACHER}),  # R24: a subject chat with a class, on demand
 }
 
 DENIED_MESSAGE = {
@@ -101,6 +106,8 @@ DENIED_MESSAGE = {
     Action.ORDER_COURSES: "Заказывать курсы для школы могут руководитель, администратор и учителя ОО.",
     Action.ASSIGN_LESSONS: "Назначать уроки классам может учитель. Смените роль на «Учитель».",
     Action.VIEW_ASSIGNMENTS: "Назначенные уроки видят обучающиеся класса.",
+    Action.MANAGE_CHATS: "Чатами школы в мессенджере управляют руководитель и администратор ОО.",
+    Action.CREATE_SUBJECT_CHAT: "Предметный чат с классом создаёт учитель. Смените роль на «Учитель».",
 }
 
 UNCONFIRMED_DIRECTOR = (

@@ -69,6 +69,10 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Каталог библиотеки", "library:catalogue_manage")  # R16–R17
     if can(active, Action.VIEW_STATS, organisation):
         _add(entries, "Показатели библиотеки", "library:indicators")  # R19
+    if organisation is not None and can(active, Action.MANAGE_CHATS, organisation):
+        _add(entries, "Чаты", "chats:plan")  # R24–R29
+    if getattr(user, "person_id", None):
+        _add(entries, "Мессенджер", "chats:link")  # R27: link one's own messenger account
     if can(active, Action.MANAGE_ORGANISATIONS):
         entries.append(("Регионы и муниципалитеты", reverse("orgs:regions")))
     if user.is_superuser:

@@ -34,6 +34,8 @@ MATRIX = {
     Action.ORDER_COURSES:        "  .    .    .    .    Y    Y    Y    .    .    .",
     Action.ASSIGN_LESSONS:       "  .    .    .    .    .    .    Y    .    .    .",
     Action.VIEW_ASSIGNMENTS:     "  .    .    .    .    .    .    .    .    Y    .",
+    Action.MANAGE_CHATS:         "  .    Y    .    .    Y    Y    .    .    .    .",
+    Action.CREATE_SUBJECT_CHAT:  "  .    .    .    .    .    .    Y    .    .    .",
 }
 COLUMNS = [PRIVATE, PLATFORM_OPERATOR, R.REGIONAL_OPERATOR, R.METHODIST, R.DIRECTOR, R.ADMINISTRATOR, R.TEACHER, R.STAFF, R.STUDENT, R.PARENT]
 

@@ -1,0 +1,14 @@
+"""`python -m sreda chats VERB …` (R24–R29)."""
+from __future__ import annotations
+
+from sreda.core.verbs import VerbCommand
+
+VERBS = {
+    "plan": ("sreda.chats.cli_plan", "План чатов школы из контингента и отличия от мессенджера (R24, R27)."),
+    "sync": ("sreda.chats.cli_sync", "Синхронизация чатов школы с мессенджером (R25–R28)."),
+}
+
+
+class Command(VerbCommand):
+    help = "Чаты школы в мессенджере: план и синхронизация (R24–R29)."
+    VERBS = VERBS
