@@ -38,7 +38,7 @@ $(SYNAPSE_STAMP):
 demo: install
 	$(BIN)/python -m sreda demo
 
-test: install browser
+test: install browser synapse
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

@@ -3,6 +3,9 @@ import os
 
 from hypothesis import settings
 
+# A real Matrix homeserver (Synapse) for the messenger's tests, one per test session (R24–R30).
+pytest_plugins = ["sreda.chats.testing_synapse"]
+
 # A loaded 2-core CI machine must not turn a slow example into a failure; the properties still run.
 settings.register_profile("ci", deadline=None, print_blob=True)
 if os.environ.get("CI") == "true":
