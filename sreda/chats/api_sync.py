@@ -1,4 +1,83 @@
-"""API of the chats sync part (mounted at /api/v1/ by api/ninja_api.py)."""
-from ninja import Router
+"""API of the chats sync part (mounted at /api/v1/ by api/ninja_api.py): start a sync of a school's chats and read
+its exchange tasks (R25, R29). Scope `chats`; the token's role must manage the school's chats (director,
+administrator, platform operator)."""
+from datetime import datetime
+
+from django.http import Http404, HttpRequest
+from ninja import Field, Router, Schema, Status
+from ninja.pagination import paginate
+
+from sreda.api.auth import api_actor
+from sreda.api.models import SCOPE_CHATS
+from sreda.api.schemas import ERRORS, Pagination
+from sreda.chats.models import ExchangeTask, MessengerSettings
+from sreda.chats.sync import task_dict
+from sreda.chats.tasks import queue_sync
+from sreda.core.audit import audit
+from sreda.core.permissions import Action
+from sreda.orgs.selectors import access_organisation
 
 router = Router(tags=["Чаты"])
+
+
+class SyncIn(Schema):
+    dry_run: bool = Field(False, description="Только план: посчитать, что изменится, ничего не меняя в мессенджере.")
+
+
+class TaskError(Schema):
+    what: str = Field(..., description="Что не удалось (чат, участник).")
+    message: str = Field(..., description="Ошибка по-русски.")
+    hint: str = Field("", description="Что сделать.")
+
+
+class TaskOut(Schema):
+    id: int
+    status: str = Field(..., description="pending, running, done, failed, retrying.")
+    progress: int = Field(..., description="Выполнено, % (0–100).")
+    dry_run: bool
+    trigger: str = Field(..., description="schedule, roster, link, manual.")
+    attempt: int
+    counts: dict[str, int] = Field(..., description="rooms_created, members_added, members_removed, renamed, "
+                                                    "archived, unchanged.")
+    errors: list[TaskError]
+    created_at: datetime
+    finished_at: datetime | None = None
+    next_retry_at: datetime | None = Field(None, description="Когда повтор (состояние retrying).")
+
+
+def _school(request, org_id: int):
+    actor = api_actor(request, SCOPE_CHATS)
+    return actor, access_organisation(actor=actor, organisation_id=org_id, action=Action.MANAGE_CHATS)
+
+
+@router.post("/orgs/{int:org_id}/chats/sync", response={202: TaskOut, 409: ERRORS[403], **ERRORS},
+             summary="Синхронизировать чаты школы")
+def chats_sync(request: HttpRequest, org_id: int, body: SyncIn):
+    """R25: запускает синхронизацию чатов школы с мессенджером (dry_run — только план); ход —
+    GET …/chats/tasks/{id}. Область `chats`."""
+    actor, organisation = _school(request, org_id)
+    if not MessengerSettings.objects.filter(organisation=organisation).exists():
+        return Status(409, {"detail": "Интеграция с мессенджером для школы не настроена."})
+    task = queue_sync(organisation, dry_run=body.dry_run, actor=actor)
+    audit(actor=actor, action="chats.sync_start", obj=task, organisation=organisation, details={"dry_run": body.dry_run})
+    task.refresh_from_db()
+    return Status(202, task_dict(task))
+
+
+@router.get("/orgs/{int:org_id}/chats/tasks", response={200: list[TaskOut], **ERRORS}, summary="Задачи обмена школы")
+@paginate(Pagination)
+def chats_tasks(request: HttpRequest, org_id: int):
+    """R29: задачи обмена школы, новые первыми. Область `chats`."""
+    _, organisation = _school(request, org_id)
+    return [task_dict(t) for t in ExchangeTask.objects.filter(organisation=organisation)]
+
+
+@router.get("/orgs/{int:org_id}/chats/tasks/{int:task_id}", response={200: TaskOut, **ERRORS},
+            summary="Задача обмена")
+def chats_task(request: HttpRequest, org_id: int, task_id: int):
+    """R29: ход, итог и ошибки одной задачи обмена. Область `chats`."""
+    _, organisation = _school(request, org_id)
+    task = ExchangeTask.objects.filter(pk=task_id, organisation=organisation).first()
+    if task is None:
+        raise Http404("Задача обмена не найдена.")
+    return task_dict(task)

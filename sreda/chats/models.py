@@ -82,6 +82,9 @@ class Chat(models.Model):
     title = models.CharField("название", max_length=200)
     room_id = models.CharField("комната", max_length=255, blank=True)  # !opaque:server once created
     read_only = models.BooleanField("односторонний: пишут только сотрудники (R28)", default=False)
+    # What the room has now (written by the sync after the call succeeded); None — no room yet. The plan
+    # compares `read_only` (wanted) with this, so a change made on the plan page reaches the messenger.
+    read_only_applied = models.BooleanField("односторонний в мессенджере", null=True, blank=True)
     archived_at = models.DateTimeField("в архиве", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
