@@ -168,6 +168,10 @@ if REDIS_URL and not TESTING:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sreda"}}
 
+# --- messenger (R24–R30): the hs_token of Sreda's application-service registration on the homeserver; the
+# homeserver sends it with every push to /_matrix/app/v1/transactions. Empty: every push is refused.
+SREDA_MATRIX_HS_TOKEN = os.environ.get("SREDA_MATRIX_HS_TOKEN", "")
+
 # --- mail: console in development, SMTP from EMAIL_URL (smtp://user:pass@host:port, submission://…)
 EMAIL_URL = os.environ.get("EMAIL_URL", "")
 if EMAIL_URL:

@@ -2,6 +2,7 @@
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 
+from sreda.chats.linking import linked_user_id
 from sreda.people import selectors
 from sreda.people.services import may_view_personal_data, personal_data_view
 
@@ -17,4 +18,5 @@ def person_detail(request, pk: int):
         "memberships": selectors.person_memberships(actor=active, person=person),
         "guardians": selectors.guardians_of(child=person),
         "children": selectors.children_of(parent=person),
+        "messenger_id": linked_user_id(person),  # R27: the linked messenger id, tab «Общая»
     })
