@@ -7,6 +7,7 @@ BENCHMARKS = {
     "staff": "bench.staff",
     "stats": "bench.stats",
     "library": "bench.library",
+    "chats": "bench.chats",
 }
 
 

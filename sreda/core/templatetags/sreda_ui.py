@@ -71,6 +71,9 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Показатели библиотеки", "library:indicators")  # R19
     if organisation is not None and can(active, Action.MANAGE_CHATS, organisation):
         _add(entries, "Чаты", "chats:plan")  # R24–R29
+        _add(entries, "Задачи обмена", "chats:tasks")  # R29
+    if organisation is not None and can(active, Action.CREATE_SUBJECT_CHAT, organisation):
+        _add(entries, "Предметные чаты", "chats:subject_list")  # R24
     if getattr(user, "person_id", None):
         _add(entries, "Мессенджер", "chats:link")  # R27: link one's own messenger account
     if can(active, Action.MANAGE_ORGANISATIONS):
