@@ -42,9 +42,18 @@ def _guardianship_changed(sender, instance, **kwargs) -> None:
         roster_changed(org_id)
 
 
+def _roster_applied(sender, organisation_ids=(), **kwargs) -> None:
+    for org_id in organisation_ids:
+        roster_changed(org_id)
+
+
 def connect() -> None:
-    """Connect the triggers to people.Membership and people.Guardianship saves and deletes (idempotent)."""
+    """Connect the triggers to people.Membership and people.Guardianship saves and deletes, and to roster imports
+    (their bulk writes send no model signals) — idempotent."""
     from sreda.people.models import Guardianship, Membership
+    from sreda.roster.signals import roster_applied
+
+    roster_applied.connect(_roster_applied, dispatch_uid=f"{UID}.roster_applied")
 
     for signal in (post_save, post_delete):
         signal.connect(_membership_changed, sender=Membership, dispatch_uid=f"{UID}.membership.{signal is post_save}")

@@ -153,3 +153,29 @@ def test_r29_a_task_whose_process_died_is_closed_with_an_explanation():
     alive.refresh_from_db()
     assert dead.status == TaskStatus.FAILED and "прервана" in dead.errors[0]["message"]
     assert alive.status == TaskStatus.RUNNING
+
+
+def test_r25_a_roster_import_brings_the_sync_of_its_school_within_a_minute(connected, tmp_path,
+                                                                           django_capture_on_commit_callbacks):
+    """A roster import writes in bulk (no model signals): it announces the schools it changed after commit."""
+    from sreda.core.active_role import system_operator
+    from sreda.roster.services import roster_import
+    from sreda.roster.tests.factories import template_rows, write_template_csv
+
+    org = make_organisation()
+    settings_for(org)
+    path = write_template_csv(tmp_path / "roster.csv", template_rows(3))
+    before = timezone.now()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = roster_import(actor=system_operator(), path=path, organisation=org)
+    assert not result.errors, result.errors
+    messenger = MessengerSettings.objects.get(organisation=org)
+    assert before < messenger.next_sync_at <= timezone.now() + timedelta(minutes=1)
+    assert ExchangeTask.objects.filter(organisation=org, trigger=TaskTrigger.ROSTER,
+                                       status=TaskStatus.PENDING).count() == 1
+    # the same file again changes nothing, so nothing new is scheduled
+    ExchangeTask.objects.filter(organisation=org).delete()
+    MessengerSettings.objects.filter(organisation=org).update(next_sync_at=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        roster_import(actor=system_operator(), path=path, organisation=org)
+    assert not ExchangeTask.objects.filter(organisation=org).exists()

@@ -7,10 +7,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from sreda.roster.engine.memberships import MembershipSync
 from sreda.roster.engine.orgs import resolve_classes, resolve_orgs, resolve_sessions
 from sreda.roster.engine.people import upsert_persons
 from sreda.roster.parsers.base import Roster
+from sreda.roster.signals import roster_applied
 
 
 @dataclass
@@ -39,6 +42,9 @@ def apply_roster(roster: Roster, *, actor, progress: Callable[[int, str], None])
     progress(95, "Роли, классы и предметы сохранены")
     in_file = {ids[k] for k in roster.persons if k in ids}
     updated = (changed | sync.changed) & in_file - created
+    if created or updated or sync.ended:
+        organisation_ids = sorted({school.pk for school in schools.values()})
+        transaction.on_commit(lambda: roster_applied.send(sender=None, organisation_ids=organisation_ids))
     return Counts(
         created=len(created & in_file),
         updated=len(updated),
