@@ -2,18 +2,17 @@
 `start_import`/`import_run` here and in publication.py; the tasks are thin wrappers."""
 from __future__ import annotations
 
-import uuid
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 from huey.contrib.djhuey import db_task
 
 from sreda.core import active_role as ar
 from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
+from sreda.core.files import store_upload
 from sreda.core.permissions import Action, require
 from sreda.library.models import ScheduleImport, TaskStatus
 from sreda.library.publication import publication_run
@@ -43,12 +42,7 @@ def start_import(*, actor: ActiveRole, organisation, upload) -> ScheduleImport:
     """Store an uploaded schedule file and queue its import; the row shows the progress and the result."""
     require(actor, Action.MANAGE_SCHEDULE, organisation)
     check_upload(upload)
-    folder = upload_dir() / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (get_valid_filename(Path(upload.name).name) or "schedule.csv")
-    with open(target, "wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
+    target = store_upload(upload, upload_dir(), "schedule.csv")
     row = ScheduleImport.objects.create(
         organisation=organisation, created_by=actor.user if getattr(actor.user, "pk", None) else None,
         file_path=str(target), original_name=upload.name[:255], message="Ожидает запуска")

@@ -14,7 +14,8 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 
-from sreda.people.documents import JPEG, PDF, PDF_HEAD, PNG, check_image, check_pdf, display_name, megabytes
+from sreda.core.files import write_upload
+from sreda.people.documents import JPEG, PDF, PNG, display_name, megabytes, pdf_or_image, read_head
 
 MAX_BYTES = 50 * 1024 * 1024
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -49,15 +50,10 @@ def check_item_file(upload) -> CheckedFile:
         raise ValidationError(f"Файл «{name}» больше {megabytes(MAX_BYTES)}.", code="too_large")
     if size == 0:
         raise ValidationError(f"Файл «{name}» пустой. {ALLOWED}", code="empty")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(PDF_HEAD):
-        check_pdf(upload, name, size)
-        return CheckedFile(PDF, size, name)
-    if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return CheckedFile(check_image(upload, name), size, name)
-    if head.startswith(b"PK\x03\x04"):
+    found = pdf_or_image(upload, name, size)
+    if found:
+        return CheckedFile(found, size, name)
+    if read_head(upload).startswith(b"PK\x03\x04"):
         return CheckedFile(_office_type(upload, name), size, name)
     raise ValidationError(
         f"Файл «{name}» не является PDF, DOCX, PPTX, PNG или JPEG (проверяется содержимое файла, а не его имя). "
@@ -91,13 +87,8 @@ def library_root() -> Path:
 def store_item_file(upload) -> tuple[str, CheckedFile]:
     """Check and write the upload under MEDIA_ROOT/library/; returns the relative path and what was found."""
     checked = check_item_file(upload)
-    root = library_root()
-    root.mkdir(parents=True, exist_ok=True)
     relative = f"{SUBDIR}/{uuid.uuid4().hex}.{checked.extension}"
-    with open(Path(settings.MEDIA_ROOT) / relative, "wb") as out:
-        upload.seek(0)
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else iter(lambda: upload.read(1 << 20), b""):
-            out.write(chunk)
+    write_upload(upload, Path(settings.MEDIA_ROOT) / relative)
     return relative, checked
 
 

@@ -75,21 +75,36 @@ def check_document(upload) -> CheckedDocument:
         raise ValidationError(too_large_message(name), code="too_large")
     if size == 0:
         raise ValidationError(f"Файл «{name}» пустой. {ALLOWED}", code="empty")
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if head.startswith(PDF_HEAD):
-        check_pdf(upload, name, size)
-        return CheckedDocument(PDF, size)
-    if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return CheckedDocument(check_image(upload, name), size)
+    found = pdf_or_image(upload, name, size)
+    if found:
+        return CheckedDocument(found, size)
     raise ValidationError(
         f"Файл «{name}» не является PDF, JPEG или PNG (проверяется содержимое файла, а не его имя). {ALLOWED}",
         code="bad_type",
     )
 
 
-def check_pdf(upload, name: str, size: int) -> None:
+def read_head(upload, length: int = 16) -> bytes:
+    """The first bytes of an upload, leaving it at the start."""
+    upload.seek(0)
+    head = upload.read(length)
+    upload.seek(0)
+    return head
+
+
+def pdf_or_image(upload, name: str, size: int) -> str | None:
+    """The type of a PDF, JPEG or PNG, checked through (a broken or disguised one raises ValidationError);
+    None when the file begins as none of them."""
+    head = read_head(upload)
+    if head.startswith(PDF_HEAD):
+        _check_pdf(upload, name, size)
+        return PDF
+    if head.startswith(b"\xff\xd8\xff") or head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return _check_image(upload, name)
+    return None
+
+
+def _check_pdf(upload, name: str, size: int) -> None:
     upload.seek(max(0, size - PDF_TAIL_BYTES))
     tail = upload.read(PDF_TAIL_BYTES)
     upload.seek(0)
@@ -100,7 +115,7 @@ def check_pdf(upload, name: str, size: int) -> None:
         )
 
 
-def check_image(upload, name: str) -> str:
+def _check_image(upload, name: str) -> str:
     """Pillow must recognise the image and decode every pixel: a truncated or disguised file fails here."""
     broken = ValidationError(
         f"Изображение «{name}» повреждено и не открывается. Сфотографируйте или отсканируйте документ заново.",

@@ -7,17 +7,16 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 import zipfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from django.utils.text import get_valid_filename
 
 from sreda.core import active_role as ar
 from sreda.core.active_role import ActiveRole
+from sreda.core.files import store_upload
 from sreda.core.permissions import Action, require
 from sreda.core.text import decode
 from sreda.roster.models import ImportStatus, RosterImport
@@ -78,12 +77,7 @@ def roster_upload_start(*, actor: ActiveRole, upload, skip_bad: bool) -> RosterI
     if organisation is None:
         raise ValidationError("Импорт из этой страницы выполняется для организации выбранной роли.")
     check_upload(upload)
-    folder = upload_dir() / uuid.uuid4().hex
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / (get_valid_filename(Path(upload.name).name) or "roster")
-    with open(target, "wb") as fh:
-        for chunk in upload.chunks():
-            fh.write(chunk)
+    target = store_upload(upload, upload_dir(), "roster")
     row = RosterImport.objects.create(
         organisation=organisation, created_by=actor.user if getattr(actor.user, "pk", None) else None,
         acting_membership=actor.membership, file_path=str(target), original_name=upload.name[:255], skip_bad=skip_bad,
