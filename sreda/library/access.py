@@ -22,7 +22,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from sreda.access.models import AccessGroupMember
@@ -150,13 +150,15 @@ def decide(facts: Facts) -> AccessResult:
 
 # --- facts for the people of one school ---------------------------------------------------------------------
 
-def current_periods(organisation: Organisation, on: date) -> list[ReportingPeriod]:
+def applicable_periods(organisation: Organisation, on: date) -> QuerySet[ReportingPeriod]:
     """The reporting periods of the school year containing `on` that apply to the school (its own and the
     common ones)."""
-    return list(ReportingPeriod.objects.filter(
-        Q(organisation=organisation) | Q(organisation__isnull=True),
-        school_year__start__lte=on, school_year__end__gte=on,
-    ))
+    return ReportingPeriod.objects.filter(Q(organisation=organisation) | Q(organisation__isnull=True),
+                                          school_year__start__lte=on, school_year__end__gte=on)
+
+
+def current_periods(organisation: Organisation, on: date) -> list[ReportingPeriod]:
+    return list(applicable_periods(organisation, on))
 
 
 def period_filter(periods: list[ReportingPeriod], field_name: str = "day") -> Q | None:
@@ -205,9 +207,8 @@ def school_records(organisation: Organisation, *, on: date, person_ids: list[int
         records.setdefault(member.person_id, StaffRecord(member.person)).in_group = True
     # A lesson counts when a reporting period of the current school year that applies to the school holds its
     # day: a correlated EXISTS, so the periods cost no query of their own.
-    in_period = Exists(ReportingPeriod.objects.filter(
-        Q(organisation=organisation) | Q(organisation__isnull=True),
-        school_year__start__lte=on, school_year__end__gte=on, start__lte=OuterRef("day"), end__gte=OuterRef("day")))
+    in_period = Exists(applicable_periods(organisation, on)
+                       .filter(start__lte=OuterRef("day"), end__gte=OuterRef("day")))
     published = Count("pk", filter=Q(in_period, published_at__isnull=False))
     lessons = only(ScheduleLesson.objects.filter(organisation=organisation), "teacher_id")
     for row in (lessons.order_by().values("teacher_id")
