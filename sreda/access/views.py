@@ -17,6 +17,7 @@ from sreda.access import selectors, services
 from sreda.access.forms import GroupSearchForm, SelectionForm
 from sreda.core.identifiers import digits
 from sreda.core.permissions import Action, require
+from sreda.core.school import org_query
 from sreda.orgs.models import Organisation
 
 GROUPS_PAGE_SIZE = 25
@@ -54,7 +55,7 @@ def _context(request, group, organisation) -> dict:
     operator = request.active_role.is_platform_operator
     return {
         "group": group, "organisation": organisation, "is_operator": operator,
-        "org_query": f"?org={organisation.pk}" if operator and organisation is not None else "",
+        "org_query": org_query(request.active_role, organisation),
     }
 
 

@@ -17,7 +17,7 @@ from sreda.chats.diff import describe, diff
 from sreda.chats.models import ChatKind, MessengerAccount
 from sreda.chats.plan import school_plan
 from sreda.core.permissions import Action
-from sreda.core.school import acting_school, parse_int
+from sreda.core.school import acting_school, org_query, parse_int
 from sreda.core.text import fold, full_name
 from sreda.people.roles import Role
 from sreda.stats.exports import XLSX_CONTENT_TYPE, workbook
@@ -42,7 +42,7 @@ def url_or_none(name: str, *args, query: str = "") -> str | None:
 def _school(request):
     operator = request.active_role is not None and request.active_role.is_platform_operator
     organisation = acting_school(request, Action.MANAGE_CHATS, no_school=NO_SCHOOL_OPERATOR if operator else NO_SCHOOL)
-    return organisation, (f"?org={organisation.pk}" if operator else "")
+    return organisation, org_query(request.active_role, organisation)
 
 
 def _names(plan, changes) -> dict[str, str]:

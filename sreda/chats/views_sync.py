@@ -21,7 +21,7 @@ from sreda.chats.sync import COUNT_KEYS, connector_for
 from sreda.chats.tasks import queue_sync
 from sreda.core.audit import audit
 from sreda.core.permissions import Action
-from sreda.core.school import acting_school, parse_int
+from sreda.core.school import acting_school, org_query, parse_int
 
 PAGE_SIZE = 20
 NO_SCHOOL = ("Чатами школы управляют руководитель и администратор ОО в роли своей школы. "
@@ -38,7 +38,7 @@ def _school(request):
 
 def _base(request, organisation) -> dict:
     operator = request.active_role.is_platform_operator
-    return {"org": organisation, "org_q": f"?org={organisation.pk}" if operator else "",
+    return {"org": organisation, "org_q": org_query(request.active_role, organisation),
             "org_param": organisation.pk if operator else None}
 
 

@@ -16,6 +16,14 @@ def parse_int(value) -> int | None:
         return None
 
 
+def org_query(active, organisation) -> str:
+    """«?org=<id>» for the platform operator, who names the school in the address (see acting_school); ""
+    for a role that has its own school."""
+    if active is None or organisation is None or not active.is_platform_operator:
+        return ""
+    return f"?org={organisation.pk}"
+
+
 def acting_school(request, action: Action, *, no_school: str) -> Organisation:
     """The organisation the request acts for, checked for `action`; `no_school` explains a role without one."""
     from sreda.orgs.selectors import access_organisation

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_GET
 from sreda.access.models import AccessGroup
 from sreda.access.selectors import UB_TSOK_GROUP_CODE
 from sreda.core.permissions import Action, can
-from sreda.core.school import acting_school
+from sreda.core.school import acting_school, org_query
 from sreda.library.access import (
     ACCOUNT_NOT_CONFIRMED,
     NO_LESSONS_IN_SCHEDULE,
@@ -87,7 +87,7 @@ def library_home(request):
 def _fix_links(request, organisation) -> dict[str, str]:
     """Where each ✗ is fixed, for the roles that can fix it (the operator's links carry ?org=)."""
     active = request.active_role
-    query = f"?org={organisation.pk}" if active.is_platform_operator else ""
+    query = org_query(active, organisation)
     links: dict[str, str | None] = {}
     if can(active, Action.CONFIRM_MEMBERS, organisation):
         links[ACCOUNT_NOT_CONFIRMED] = url_or_none("people:confirmation", query=query)
@@ -126,7 +126,7 @@ def access_report_page(request):
         "organisation": organisation, "page": page, "page_rows": page_rows, "conditions": CONDITIONS,
         "query": query, "refused_only": refused_only, "total": len(rows),
         "refused_count": sum(1 for row in rows if not row.allowed),
-        "org_query": f"?org={organisation.pk}" if is_operator else "", "is_operator": is_operator,
+        "org_query": org_query(request.active_role, organisation), "is_operator": is_operator,
     }
     return render(request, "library/access_report.html", context)  # htmx picks #results out of it (hx-select)
 

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from sreda.core.permissions import Action
-from sreda.core.school import acting_school, parse_int
+from sreda.core.school import acting_school, org_query, parse_int
 from sreda.library import publication as pub
 from sreda.library import schedule as svc
 from sreda.library.forms_schedule import LessonForm, PeriodForm, ScheduleFileForm
@@ -33,7 +33,7 @@ def _school(request):
 
 
 def _org_q(request, organisation) -> str:
-    return f"?org={organisation.pk}" if request.active_role.is_platform_operator else ""
+    return org_query(request.active_role, organisation)
 
 
 def _base(request, organisation) -> dict:
