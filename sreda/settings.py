@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "sreda.stats",
     "sreda.library",
     "sreda.chats",
+    "sreda.dpo",
     "sreda.api",
     "sreda.demo",
 ]

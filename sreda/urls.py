@@ -17,6 +17,7 @@ urlpatterns = [
     path("stats/", include("sreda.stats.urls")),
     path("library/", include("sreda.library.urls")),
     path("chats/", include("sreda.chats.urls")),
+    path("dpo/", include("sreda.dpo.urls")),
     path("_matrix/app/v1/", include("sreda.chats.urls_appservice")),  # the homeserver pushes here (R30)
     path("", include("sreda.core.urls")),
 ]

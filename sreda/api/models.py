@@ -20,6 +20,8 @@ SCOPE_STATS_WRITE = "stats:write"
 SCOPE_LIBRARY_READ = "library:read"
 SCOPE_LIBRARY_WRITE = "library:write"
 SCOPE_CHATS = "chats"
+SCOPE_JOINING = "joining"
+SCOPE_DPO = "dpo"
 SCOPES: dict[str, str] = {
     SCOPE_READ: "Чтение справочников, организаций, классов и людей",
     SCOPE_ROSTER_WRITE: "Загрузка контингента",
@@ -30,6 +32,8 @@ SCOPES: dict[str, str] = {
     SCOPE_LIBRARY_READ: "Библиотека: доступ педагогов, каталог, расписание, назначения, показатели",
     SCOPE_LIBRARY_WRITE: "Библиотека: расписание и его выгрузка, каталог, назначение уроков",
     SCOPE_CHATS: "Чаты в мессенджере: план, синхронизация, задачи обмена",
+    SCOPE_JOINING: "Вступление в школу: заявки, приглашения родителей, подключение классов, ознакомление",
+    SCOPE_DPO: "ДПО: программы, группы, заявки на обучение",
 }
 
 PREFIX_LENGTH = 8

@@ -96,6 +96,9 @@ def _register_routers() -> None:
         api.add_router("/", import_module(f"sreda.library.api_{name}").router)
     for name in ("plan", "sync", "linking"):
         api.add_router("/", import_module(f"sreda.chats.api_{name}").router)
+    for name in ("joining", "parents", "tracker", "acknowledgements"):
+        api.add_router("/", import_module(f"sreda.onboarding.api_{name}").router)
+    api.add_router("/", import_module("sreda.dpo.api").router)
 
 
 _register_routers()

@@ -42,6 +42,15 @@ class Action(str, Enum):
     VIEW_ASSIGNMENTS = "view_assignments"
     MANAGE_CHATS = "manage_chats"
     CREATE_SUBJECT_CHAT = "create_subject_chat"
+    JOIN_SCHOOL = "join_school"
+    REVIEW_JOIN_REQUESTS = "review_join_requests"
+    INVITE_PARENTS = "invite_parents"
+    VIEW_ONBOARDING = "view_onboarding"
+    MANAGE_ACKNOWLEDGEMENTS = "manage_acknowledgements"
+    ACKNOWLEDGE_DOCUMENTS = "acknowledge_documents"
+    APPLY_DPO = "apply_dpo"
+    APPROVE_DPO = "approve_dpo"
+    MANAGE_DPO = "manage_dpo"
 
 
 STAFF_OF_SCHOOL = {Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER, Role.STAFF}
@@ -82,7 +91,24 @@ ALLOWED: dict[Action, frozenset[str]] = {
     # R24–R29: the school's messenger settings, the plan of its chats, syncs and exchange tasks.
     Action.MANAGE_CHATS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),
     Action.CREATE_SUBJECT_CHAT: frozenset({Role.TEACHER}),  # R24: a subject chat with a class, on demand
+    # R20: a signed-in person, acting as a private person, asks to join any school; no scope applies.
+    Action.JOIN_SCHOOL: frozenset({PRIVATE}),
+    Action.REVIEW_JOIN_REQUESTS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),  # R20, R22
+    # R21: parent invitations; a teacher only for the class they lead (checked by the service).
+    Action.INVITE_PARENTS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER}),
+    # R23: the tracker; a teacher sees the class they lead, the school's leaders every class.
+    Action.VIEW_ONBOARDING: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER}),
+    Action.MANAGE_ACKNOWLEDGEMENTS: frozenset({PLATFORM_OPERATOR, Role.DIRECTOR, Role.ADMINISTRATOR}),  # R23
+    Action.ACKNOWLEDGE_DOCUMENTS: frozenset(STAFF_OF_SCHOOL),  # R23: «Ознакомлен(а)»
+    # R36–R38: a teacher or staff member applies as «Слушатель»; the director approves (R1: that role
+    # only); the regional centre (the regional operator) runs programs and groups and includes in groups.
+    Action.APPLY_DPO: frozenset({Role.TEACHER, Role.STAFF}),
+    Action.APPROVE_DPO: frozenset({Role.DIRECTOR}),
+    Action.MANAGE_DPO: frozenset({PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR}),
 }
+
+# Actions that are not about one organisation: the role alone decides.
+UNSCOPED = {Action.SEARCH_ORGANISATIONS, Action.JOIN_SCHOOL}
 
 DENIED_MESSAGE = {
     Action.MANAGE_REGIONS: "Регионы ведёт оператор платформы.",
@@ -108,6 +134,18 @@ DENIED_MESSAGE = {
     Action.VIEW_ASSIGNMENTS: "Назначенные уроки видят обучающиеся класса.",
     Action.MANAGE_CHATS: "Чатами школы в мессенджере управляют руководитель и администратор ОО.",
     Action.CREATE_SUBJECT_CHAT: "Предметный чат с классом создаёт учитель. Смените роль на «Учитель».",
+    Action.JOIN_SCHOOL: "Заявку на вступление в школу подают как частное лицо. Смените роль на «Частное лицо».",
+    Action.REVIEW_JOIN_REQUESTS: "Заявки на вступление рассматривают администратор и руководитель ОО.",
+    Action.INVITE_PARENTS: "Приглашения родителям выдают администратор, руководитель ОО и классный руководитель.",
+    Action.VIEW_ONBOARDING: "Подключение класса видят классный руководитель, администратор и руководитель ОО.",
+    Action.MANAGE_ACKNOWLEDGEMENTS: "Документы на ознакомление публикуют администратор и руководитель ОО.",
+    Action.ACKNOWLEDGE_DOCUMENTS: "Документы школы на ознакомление получают её сотрудники.",
+    Action.APPLY_DPO: "Заявку на обучение подаёт педагог в роли «Слушатель» (учитель или сотрудник ОО). Смените роль.",
+    Action.APPROVE_DPO: (
+        "Подтверждать заявки может только роль «Руководитель ОО». Нажмите на своё имя в правом верхнем углу, "
+        "выберите «Сменить роль» и роль «Руководитель ОО»."
+    ),
+    Action.MANAGE_DPO: "Программами, группами и зачислением в группы ДПО управляет центр (оператор региона).",
 }
 
 UNCONFIRMED_DIRECTOR = (
@@ -155,7 +193,7 @@ def can(active: ActiveRole | None, action: Action, organisation: Organisation | 
     key = role_key(active)
     if key is None or key not in ALLOWED[action]:
         return False
-    if action == Action.SEARCH_ORGANISATIONS:
+    if action in UNSCOPED:
         return True
     return in_scope(active, organisation)
 

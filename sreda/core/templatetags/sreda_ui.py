@@ -74,6 +74,23 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Задачи обмена", "chats:tasks")  # R29
     if organisation is not None and can(active, Action.CREATE_SUBJECT_CHAT, organisation):
         _add(entries, "Предметные чаты", "chats:subject_list")  # R24
+    if can(active, Action.JOIN_SCHOOL):
+        _add(entries, "Моя школа", "onboarding:join")  # R20, R22: requests to join a school
+    if organisation is not None and can(active, Action.REVIEW_JOIN_REQUESTS, organisation):
+        _add(entries, "Заявки на вступление", "onboarding:join_requests")  # R20–R22
+    if organisation is not None and can(active, Action.VIEW_ONBOARDING, organisation):
+        _add(entries, "Подключение классов", "onboarding:tracker")  # R21, R23
+    if organisation is not None and can(active, Action.MANAGE_ACKNOWLEDGEMENTS, organisation):
+        _add(entries, "Ознакомление с документами", "onboarding:documents")  # R23
+    if organisation is not None and can(active, Action.ACKNOWLEDGE_DOCUMENTS, organisation):
+        _add(entries, "Документы школы", "onboarding:my_documents")  # R23
+    if organisation is not None and can(active, Action.APPLY_DPO, organisation):
+        _add(entries, "Программы ДПО", "dpo:groups")  # R36
+        _add(entries, "Моё обучение", "dpo:my")  # R37
+    if organisation is not None and can(active, Action.APPROVE_DPO, organisation):
+        _add(entries, "Заявки ДПО", "dpo:applications")  # R38
+    if can(active, Action.MANAGE_DPO):
+        _add(entries, "Центр ДПО", "dpo:centre")  # R36–R37
     if getattr(user, "person_id", None):
         _add(entries, "Мессенджер", "chats:link")  # R27: link one's own messenger account
     if can(active, Action.MANAGE_ORGANISATIONS):

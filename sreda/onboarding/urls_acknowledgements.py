@@ -1,0 +1,2 @@
+"""Pages of acknowledgements (filled in by its part)."""
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+"""Pages of joining (filled in by its part)."""
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+"""Pages of parents (filled in by its part)."""
+urlpatterns: list = []

@@ -1,0 +1,2 @@
+"""Pages of tracker (filled in by its part)."""
+urlpatterns: list = []
