@@ -94,11 +94,11 @@ def demo_accounts_ensure(*, actor: ar.ActiveRole, password: str = DEMO_PASSWORD)
     Only the platform operator may hand out accounts with a known password.
     """
     require(actor, Action.MANAGE_REGIONS)
-    school = _first_school()
+    school = first_school()
     if school is None:
         raise ValueError("В базе нет ни одной школы: сначала выполните `python -m sreda generate`.")
     region = school.municipality.region
-    homeroom = _demo_class(school)
+    homeroom = demo_class(school)
     accounts = [
         _account(actor, password, "operator", "Оператор платформы", _own_person("operator"), superuser=True,
                  look_at="Администрирование (/admin/), все регионы и школы, импорт контингента"),
@@ -137,7 +137,7 @@ def demo_accounts_ensure(*, actor: ar.ActiveRole, password: str = DEMO_PASSWORD)
     return accounts
 
 
-def _first_school() -> Organisation | None:
+def first_school() -> Organisation | None:
     return Organisation.objects.select_related("municipality__region").order_by("pk").first()
 
 
@@ -147,7 +147,7 @@ def _second_school(first: Organisation) -> Organisation | None:
             .order_by("pk").first())
 
 
-def _demo_class(school: Organisation) -> SchoolClass | None:
+def demo_class(school: Organisation) -> SchoolClass | None:
     """The class whose teacher, student and parent get accounts: 5А if it has a class teacher."""
     classes = SchoolClass.objects.filter(organisation=school, class_teacher__isnull=False).select_related("class_teacher")
     return classes.filter(grade=5).order_by("letter").first() or classes.order_by("grade", "letter").first()

@@ -1,8 +1,9 @@
-"""`python -m sreda demo [--no-serve] [--port 8000] [--schools 12] [--seed 1]`: what `make demo` runs.
+"""`python -m sreda demo [--no-serve] [--no-messenger] [--port 8000] [--schools 12] [--seed 1]`: what `make demo` runs.
 
 Migrates, generates the demo district when the database has no organisations, makes one sign-in
 account per role (without consent, so the first sign-in shows the consent page, R3), prints who is
-who, then runs the task worker and the web server until Ctrl+C.
+who, then starts a local Matrix homeserver for the chats (sreda/demo/messenger.py; skipped with a
+message when Synapse is not installed), the task worker and the web server, until Ctrl+C.
 """
 from __future__ import annotations
 
@@ -26,11 +27,13 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--no-serve", action="store_true", help="не запускать сервер и обработчик задач")
+        parser.add_argument("--no-messenger", action="store_true",
+                            help="не запускать локальный сервер Matrix для чатов (R24–R30)")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--schools", type=int, default=12, help="школ в демо-районе (если база пуста)")
         parser.add_argument("--seed", type=int, default=1)
 
-    def handle(self, *args, no_serve, port, schools, seed, **options):
+    def handle(self, *args, no_serve, no_messenger, port, schools, seed, **options):
         verbosity = options.get("verbosity", 1)
         call_command("migrate", interactive=False, verbosity=max(verbosity - 1, 0), stdout=self.stdout)
         if not Organisation.objects.exists():
@@ -46,7 +49,37 @@ class Command(BaseCommand):
             self.stdout.write(message)
         self._print_accounts(accounts, port)
         if not no_serve:
-            self._serve(port)
+            homeserver = None if no_messenger else self._start_messenger(port)
+            try:
+                self._serve(port)
+            finally:
+                if homeserver is not None:
+                    homeserver.stop()
+                    self.stdout.write("Сервер Matrix остановлен.")
+
+    def _start_messenger(self, port: int):
+        """The chats need a homeserver: a local Synapse, its rooms filled by the first sync in the worker."""
+        from sreda.chats.synapse_harness import SynapseUnavailable
+        from sreda.demo import messenger
+
+        try:
+            server = messenger.start(demo_port=port)
+        except SynapseUnavailable as exc:
+            self.stdout.write(self.style.WARNING(f"Чаты в мессенджере не показаны: {exc}"))
+            return None
+        try:
+            connected = messenger.connect_demo_school(actor=system_operator(), server=server)
+        except Exception:
+            server.stop()
+            raise
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS(f"Мессенджер (Matrix): {server.base_url}, сервер {server.server_name}"))
+        if connected is not None:
+            self.stdout.write(
+                f"{connected.school_name}: {connected.accounts} учётных записей Matrix привязаны, первая "
+                "синхронизация чатов идёт в фоне (меню «Задачи обмена»).")
+            self.stdout.write(f"Вход в клиенте Matrix: {', '.join(connected.logins)}, пароль {DEMO_PASSWORD}")
+        return server
 
     def _print_accounts(self, accounts, port: int) -> None:
         rows = [("Роль", "Логин", "Пароль", "Что посмотреть")]
