@@ -9,6 +9,7 @@ admin.site.site_title = "Среда"
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("scim/v2/", include("sreda.api.scim.urls")),
     path("orgs/", include("sreda.orgs.urls")),
     path("people/", include("sreda.people.urls")),
     path("roster/", include("sreda.roster.urls")),

@@ -13,7 +13,8 @@ from sreda.core import active_role as ar
 # static files, the token-authenticated API (the token carries its role), and a municipality's public
 # dashboard (R35: shared by a secret link, read-only, no personal data).
 OPEN_PREFIXES = ("/static/", "/api/", "/accounts/login", "/accounts/logout", "/healthz", "/stats/public/",
-                 "/_matrix/app/")  # the homeserver authenticates with its hs_token (chats.appservice)
+                 "/_matrix/app/",  # the homeserver authenticates with its hs_token (chats.appservice)
+                 "/scim/")  # SCIM clients authenticate with a token of scope «scim»
 
 
 def _is_open(path: str) -> bool:
