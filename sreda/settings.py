@@ -169,6 +169,10 @@ if REDIS_URL and not TESTING:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "sreda"}}
 
+# --- API (issue 9): requests per token per window; 429 with Retry-After above it
+SREDA_API_RATE_LIMIT = int(os.environ.get("SREDA_API_RATE_LIMIT", "600"))
+SREDA_API_RATE_WINDOW = int(os.environ.get("SREDA_API_RATE_WINDOW", "60"))
+
 # --- messenger (R24–R30): the hs_token of Sreda's application-service registration on the homeserver; the
 # homeserver sends it with every push to /_matrix/app/v1/transactions. Empty: every push is refused.
 SREDA_MATRIX_HS_TOKEN = os.environ.get("SREDA_MATRIX_HS_TOKEN", "")

@@ -6,6 +6,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
 from sreda.api.auth import NO_TOKEN
@@ -52,6 +53,14 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, {"detail": f"Неверные параметры запроса: {fields}.", "errors": exc.errors}, status=422
         )
+
+    @api.exception_handler(Throttled)
+    def throttled(request, exc: Throttled):
+        wait = max(1, int(exc.wait or 1))
+        response = api.create_response(
+            request, {"detail": f"Слишком много запросов с этим токеном: повторите через {wait} с."}, status=429)
+        response["Retry-After"] = str(wait)
+        return response
 
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):

@@ -2,6 +2,7 @@
 
 OpenAPI 3 is at `/api/v1/openapi.json`, Swagger UI at `/api/v1/docs` (assets served locally).
 """
+from http import HTTPStatus
 from importlib import import_module
 
 from django.http import HttpRequest
@@ -12,6 +13,7 @@ from sreda.api.auth import TokenAuth
 from sreda.api.docs import LocalSwagger, docs_asset_urls
 from sreda.api.errors import install_error_handlers
 from sreda.api.schemas import ERRORS, MeOut
+from sreda.api.throttling import TokenRateThrottle
 
 DESCRIPTION = """\
 API «Среды» для школьных ИС, районных систем и интеграций (R29).
@@ -25,8 +27,12 @@ API «Среды» для школьных ИС, районных систем �
 
 **Списки** постраничные: `?limit=` (по умолчанию 50, не больше 500) и `?offset=`; ответ — `{"count", "items"}`.
 
-**Ошибки** — `{"detail": "…"}` по-русски: 401 — нет токена или он отозван, 403 — роли или токену не хватает
-прав, 404 — не найдено или недоступно, 422 — неверные параметры.
+**Ошибки** — `application/problem+json` (RFC 9457): `{"type", "title", "status", "detail"}`, где `detail` —
+по-русски: 401 — нет токена или он отозван, 403 — роли или токену не хватает прав, 404 — не найдено или
+недоступно, 422 — неверные параметры, 429 — превышен лимит запросов токена (заголовок `Retry-After` — через
+сколько секунд повторить).
+
+**Лимит** — по умолчанию 600 запросов в минуту на токен (`SREDA_API_RATE_LIMIT`, `SREDA_API_RATE_WINDOW`).
 """
 
 
@@ -36,9 +42,47 @@ class RussianJSONRenderer(JSONRenderer):
     json_dumps_params = {"ensure_ascii": False}
 
 
+PROBLEM_JSON = "application/problem+json"
+
+
 class SredaAPI(NinjaAPI):
     def _get_urls(self):
         return docs_asset_urls() + super()._get_urls()
+
+    def create_response(self, request, data, *, status=None, temporal_response=None):
+        """Every error is RFC 9457 problem details: `type`, `title`, `status` and the Russian `detail`."""
+        code = temporal_response.status_code if temporal_response else status
+        if code and code >= 400 and isinstance(data, dict) and "detail" in data:
+            data = {"type": "about:blank", "title": problem_title(code), "status": code, **data}
+            response = super().create_response(request, data, status=status, temporal_response=temporal_response)
+            response["Content-Type"] = f"{PROBLEM_JSON}; charset=utf-8"
+            return response
+        return super().create_response(request, data, status=status, temporal_response=temporal_response)
+
+    def get_openapi_schema(self, *args, **kwargs):
+        """The spec says what the server does: errors as problem+json; 401 and 429 possible on every call."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for methods in schema.get("paths", {}).values():
+            for operation in methods.values():
+                responses = operation.get("responses", {})
+                for code in (401, 429):
+                    if "security" in operation and code not in responses and str(code) not in responses:
+                        # only calls with a token can be refused for it
+                        responses[code] = ({"description": problem_title(code), "content": {
+                            "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
+                for code, response in responses.items():
+                    if str(code).isdigit() and int(code) >= 400 and "application/json" in response.get("content", {}):
+                        response["content"] = {PROBLEM_JSON: response["content"]["application/json"]}
+        return schema
+
+
+def problem_title(status: int) -> str:
+    return PROBLEM_TITLES.get(status) or HTTPStatus(status).phrase
+
+
+PROBLEM_TITLES = {400: "Неверный запрос", 401: "Нужен токен", 403: "Недостаточно прав", 404: "Не найдено",
+                  405: "Метод не поддерживается", 409: "Конфликт", 413: "Слишком большой запрос",
+                  422: "Неверные параметры", 429: "Слишком много запросов", 500: "Ошибка сервера"}
 
 
 api = SredaAPI(
@@ -49,6 +93,7 @@ api = SredaAPI(
     auth=TokenAuth(),
     docs=LocalSwagger(),
     renderer=RussianJSONRenderer(),
+    throttle=TokenRateThrottle(),
 )
 install_error_handlers(api)
 

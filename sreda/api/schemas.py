@@ -13,6 +13,12 @@ MAX_LIMIT = 500
 
 
 class ErrorOut(Schema):
+    """An error as RFC 9457 problem details (`application/problem+json`)."""
+
+    type: str = Field("about:blank", description="Вид ошибки (RFC 9457): about:blank — смысл задаёт статус.",
+                      examples=["about:blank"])
+    title: str = Field("", description="Краткое название статуса.", examples=["Не найдено"])
+    status: int = Field(0, description="HTTP-статус ответа.", examples=[404])
     detail: str = Field(..., description="Что не так, по-русски.",
                         examples=["Организация не найдена или недоступна в текущей роли."])
 
@@ -21,7 +27,7 @@ class ValidationErrorOut(ErrorOut):
     errors: list[dict[str, Any]] | None = Field(None, description="Подробности по каждому неверному параметру (формат pydantic).")
 
 
-ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut}
+ERRORS = {401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ValidationErrorOut, 429: ErrorOut}
 
 
 class Pagination(LimitOffsetPagination):

@@ -126,7 +126,8 @@ def test_r13_group_card_counts_only_the_tokens_school(client, school, other_scho
     assert client.get(f"/api/v1/access-groups/{group.pk}", **token(school)).json()["member_count"] == 2
     assert client.get(f"/api/v1/access-groups/{group.pk}", **token(other_school)).json()["member_count"] == 1
     missing = client.get("/api/v1/access-groups/999999", **token(school))
-    assert missing.status_code == 404 and missing.json() == {"detail": "Группа доступа не найдена."}
+    assert missing.status_code == 404 and missing.json()["detail"] == "Группа доступа не найдена."
+    assert missing["Content-Type"].startswith("application/problem+json") and missing.json()["status"] == 404
 
 
 def test_r13_members_of_another_school_are_never_listed(client, school, other_school, group):
