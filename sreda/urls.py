@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("scim/v2/", include("sreda.api.scim.urls")),
+    path("tokens/", include("sreda.api.urls_tokens")),
     path("orgs/", include("sreda.orgs.urls")),
     path("people/", include("sreda.people.urls")),
     path("roster/", include("sreda.roster.urls")),

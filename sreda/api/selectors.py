@@ -19,6 +19,27 @@ def token_list(*, actor: ActiveRole, organisation: Organisation) -> QuerySet[Api
     )
 
 
+def tokens_in_scope(*, actor: ActiveRole, query: str = "") -> QuerySet[ApiToken]:
+    """The tokens the active role manages (R29): its school's; a district's own and its schools'; all for the
+    platform operator. Searched by name or the token's first characters."""
+    qs = ApiToken.objects.select_related(
+        "membership__person", "membership__organisation", "organisation", "municipality", "region", "created_by")
+    if actor.is_platform_operator:
+        pass
+    elif actor.municipality_id and can(actor, Action.MANAGE_TOKENS):
+        m = actor.municipality_id
+        qs = qs.filter(Q(municipality_id=m) | Q(organisation__municipality_id=m)
+                       | Q(membership__organisation__municipality_id=m))
+    elif actor.organisation is not None and can(actor, Action.MANAGE_TOKENS, actor.organisation):
+        qs = qs.filter(Q(organisation=actor.organisation) | Q(membership__organisation=actor.organisation))
+    else:
+        return qs.none()
+    query = (query or "").strip()
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(prefix__startswith=query))
+    return qs.order_by("-created_at", "-id")
+
+
 def token_by_prefix(*, actor: ActiveRole, prefix: str) -> ApiToken | None:
     """The token whose secret starts with `prefix`, if the active role manages tokens of its scope; None
     both when there is none and when it is someone else's (no existence leaks)."""
@@ -29,7 +50,4 @@ def token_by_prefix(*, actor: ActiveRole, prefix: str) -> ApiToken | None:
     )
     if token is None:
         return None
-    scope_org = token.scope_organisation
-    if scope_org is None and not actor.is_platform_operator:
-        return None
-    return token if can(actor, Action.MANAGE_TOKENS, scope_org) else None
+    return token if tokens_in_scope(actor=actor).filter(pk=token.pk).exists() else None

@@ -37,13 +37,18 @@ def _check_role_scope(role: str, organisation, municipality, region) -> None:
         raise ValidationError(f"Для роли «{Role(role).label}» укажите {Scope(expected).label} (и только её).")
 
 
-def _require_may_issue_role(actor: ActiveRole, role: str, organisation: Organisation | None) -> None:
+def _require_may_issue_role(actor: ActiveRole, role: str, organisation: Organisation | None,
+                            municipality: Municipality | None = None) -> None:
     """A token never acts with more power than its issuer: the platform operator issues any role; a
     district methodist issues school roles in their district (R29); a school's director or administrator
     issues only their own role in their own school."""
     if actor.is_platform_operator:
         return
     if organisation is None:
+        # R29: a district methodist pulls the district's figures with a token of their own role and district.
+        if role == Role.METHODIST and actor.role == Role.METHODIST and municipality is not None \
+                and municipality.pk == actor.municipality_id:
+            return
         raise PermissionDenied("Токены районных и региональных ролей выпускает оператор платформы.")
     require(actor, Action.MANAGE_TOKENS, organisation)
     if actor.role == Role.METHODIST:
@@ -75,7 +80,7 @@ def token_create(*, actor: ActiveRole, name: str, scopes: list[str], membership:
         scope_org = membership.organisation
     else:
         _check_role_scope(role or "", organisation, municipality, region)
-        _require_may_issue_role(actor, role, organisation)
+        _require_may_issue_role(actor, role, organisation, municipality)
         fields = {"role": role, "organisation": organisation, "municipality": municipality, "region": region}
         scope_org = organisation
     user = actor.user if actor.user is not None and getattr(actor.user, "pk", None) else None
@@ -108,8 +113,10 @@ def token_revoke(*, actor: ActiveRole, token: ApiToken) -> ApiToken:
     )
     scope_org = token.scope_organisation
     if scope_org is None and not actor.is_platform_operator:
-        raise PermissionDenied("Токены районных и региональных ролей отзывает оператор платформы.")
-    require(actor, Action.MANAGE_TOKENS, scope_org)
+        if not (actor.role == Role.METHODIST and token.municipality_id == actor.municipality_id):
+            raise PermissionDenied("Токены районных и региональных ролей отзывает оператор платформы.")
+    else:
+        require(actor, Action.MANAGE_TOKENS, scope_org)
     if token.revoked_at is None:
         token.revoked_at = timezone.now()
         token.save(update_fields=["revoked_at"])

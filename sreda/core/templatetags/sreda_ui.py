@@ -93,6 +93,9 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Центр ДПО", "dpo:centre")  # R36–R37
     if getattr(user, "person_id", None):
         _add(entries, "Мессенджер", "chats:link")  # R27: link one's own messenger account
+    if can(active, Action.MANAGE_TOKENS, organisation) and (organisation is not None or active.municipality_id
+                                                            or active.is_platform_operator):
+        _add(entries, "API-токены", "tokens:list")  # R29
     if can(active, Action.MANAGE_ORGANISATIONS):
         entries.append(("Регионы и муниципалитеты", reverse("orgs:regions")))
     if user.is_superuser:
