@@ -37,7 +37,7 @@ class AccessGroupOut(Schema):
     member_count: int = Field(..., description="Сколько сотрудников школы токена состоит в группе сейчас.", examples=[42])
 
 
-class GroupFilters(Schema):
+class AccessGroupFilters(Schema):
     organisation: str = Field("", max_length=300, description="Организация-владелец: слова наименования или ИНН.",
                               examples=["Министерство цифрового развития"])
     system: str = Field("", max_length=300, description="Система: слова названия.", examples=["Госуслуги Моя школа"])
@@ -45,7 +45,7 @@ class GroupFilters(Schema):
                        examples=["Педагоги. Доступ к УБ ЦОК"])
 
 
-class MemberOut(Schema):
+class GroupMemberOut(Schema):
     person: PersonRef = Field(..., description="Сотрудник.")
     snils: str | None = Field(None, description="СНИЛС, замаскированный «***-***-XXX **».", examples=["***-***-789 **"])
     is_employee: bool = Field(..., description="Работает ли человек в школе сейчас (действующая роль сотрудника).")
@@ -84,7 +84,7 @@ def _group(request: HttpRequest, scope: str, group_id: int):
 
 @router.get("/access-groups", response={200: list[AccessGroupOut], **ERRORS}, summary="Поиск групп доступа")
 @paginate(Pagination)
-def group_list(request: HttpRequest, filters: Query[GroupFilters]):
+def group_list(request: HttpRequest, filters: Query[AccessGroupFilters]):
     """Расширенный поиск групп доступа (R13) по организации-владельцу, системе и группе; регистр, «ё» и
     знаки препинания не важны. Доступен руководителю и администратору ОО."""
     actor = api_actor(request, SCOPE_READ)
@@ -100,7 +100,7 @@ def group_detail(request: HttpRequest, group_id: int):
     return group
 
 
-@router.get("/access-groups/{group_id}/members", response={200: list[MemberOut], **ERRORS},
+@router.get("/access-groups/{group_id}/members", response={200: list[GroupMemberOut], **ERRORS},
             summary="Сотрудники школы в группе")
 @paginate(Pagination)
 def group_members(request: HttpRequest, group_id: int, filters: Query[MemberFilters]):

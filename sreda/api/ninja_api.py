@@ -71,9 +71,20 @@ class SredaAPI(NinjaAPI):
                         responses[code] = ({"description": problem_title(code), "content": {
                             "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
                 for code, response in responses.items():
-                    if str(code).isdigit() and int(code) >= 400 and "application/json" in response.get("content", {}):
-                        response["content"] = {PROBLEM_JSON: response["content"]["application/json"]}
+                    content = response.get("content", {})
+                    if str(code).isdigit() and int(code) >= 400 and _is_problem(content.get("application/json"), schema):
+                        response["content"] = {PROBLEM_JSON: content["application/json"]}
         return schema
+
+
+def _is_problem(media: dict | None, schema: dict) -> bool:
+    """An error body with `detail` is sent as problem details (see create_response); a report such as an
+    import's list of rejected rows stays plain JSON."""
+    if not media:
+        return False
+    ref = media.get("schema", {}).get("$ref", "")
+    component = schema.get("components", {}).get("schemas", {}).get(ref.rsplit("/", 1)[-1], {}) if ref else media.get("schema", {})
+    return "detail" in component.get("properties", {})
 
 
 def problem_title(status: int) -> str:

@@ -8,10 +8,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from sreda.api.models import SCOPES, ApiToken
+from sreda.api.models import SCOPES
 from sreda.api.selectors import tokens_in_scope
 from sreda.api.services import token_create, token_revoke
 from sreda.core.permissions import Action, can
@@ -107,13 +108,7 @@ def token_revoke_view(request, pk: int):
     _require_manager(active)
     token = tokens_in_scope(actor=active).filter(pk=pk).first()
     if token is None:
-        from django.http import Http404
-
         raise Http404("Токен не найден или недоступен в текущей роли.")
     token_revoke(actor=active, token=token)
     messages.success(request, f"Токен «{token.name}» ({token.prefix}…) отозван: запросы с ним получают 401.")
     return redirect("tokens:list")
-
-
-def scope_labels(token: ApiToken) -> list[str]:
-    return [SCOPES.get(s, s) for s in token.scopes]

@@ -21,7 +21,7 @@ router = Router(tags=["Чаты"])
 ORGANISATION_NOT_FOUND = "Организация не найдена или недоступна в роли токена."
 
 
-class MemberOut(Schema):
+class ChatMemberOut(Schema):
     person_id: int = Field(..., examples=[42])
     full_name: str = Field(..., examples=["Петрова Мария Ивановна"])
     role: str = Field(..., description="Роль: teacher, staff, director, administrator, student, parent.")
@@ -35,6 +35,8 @@ class DiffOut(Schema):
     add: int = Field(..., description="Сколько привязанных участников будет добавлено.")
     remove: int = Field(..., description="Сколько участников будет удалено (R26).")
     archive: bool = Field(..., description="Чат класса прошлого года или удалённого класса уйдёт в архив.")
+    unarchive: bool = Field(False, description="Закрытый предметный чат открыт снова: та же комната вернётся из "
+                                               "архива.")
 
 
 class PlannedChatOut(Schema):
@@ -42,7 +44,7 @@ class PlannedChatOut(Schema):
     class_: str | None = Field(..., alias="class", description="Класс, «5А»; для «Учительской» — null.")
     title: str = Field(..., examples=["5А — родители"])
     read_only: bool
-    members: list[MemberOut]
+    members: list[ChatMemberOut]
     diff: DiffOut
 
 

@@ -121,7 +121,7 @@ def my_assignments(request: HttpRequest):
 # --- R19 -------------------------------------------------------------------------------------------------
 
 
-class FigureOut(Schema):
+class LibraryFigureOut(Schema):
     total: int | None = Field(..., description="Всего (учителей или обучающихся на конец периода); null — не считается.",
                               examples=[40])
     active: int | None = Field(..., description="Учителя: вошли в библиотеку и назначили урок; обучающиеся: открыли "
@@ -135,12 +135,12 @@ class OrgOut(Schema):
     inn: str = Field(..., examples=["7801234567"])
     short_name: str = Field(..., examples=["ГБОУ СОШ № 5"])
     municipality: str = Field(..., examples=["Адмиралтейский район"])
-    teachers: FigureOut
-    students: FigureOut = Field(..., description="У дошкольных организаций не считаются (total null).")
+    teachers: LibraryFigureOut
+    students: LibraryFigureOut = Field(..., description="У дошкольных организаций не считаются (total null).")
     meets_all: bool | None = Field(..., description="Обе цели выполнены; null — что-то неизвестно.")
 
 
-class MunicipalityOut(Schema):
+class LibraryMunicipalityOut(Schema):
     name: str = Field(..., examples=["Адмиралтейский район"])
     organisations: int = Field(..., description="Организаций.", examples=[40])
     known: int = Field(..., description="Из них с известными показателями.", examples=[38])
@@ -150,14 +150,14 @@ class MunicipalityOut(Schema):
     students_share: float | None = Field(..., description="Σ просмотревших / Σ обучающихся (без дошкольных).")
 
 
-class IndicatorsOut(Schema):
+class LibraryIndicatorsOut(Schema):
     from_: dt.date = Field(..., alias="from", description="Начало периода.")
     to: dt.date = Field(..., description="Конец периода.")
     organisations: list[OrgOut]
-    municipalities: list[MunicipalityOut]
+    municipalities: list[LibraryMunicipalityOut]
 
 
-@router.get("/library/indicators", response={200: IndicatorsOut, **ERRORS}, by_alias=True,
+@router.get("/library/indicators", response={200: LibraryIndicatorsOut, **ERRORS}, by_alias=True,
             summary="Показатели библиотеки (R19) за период")
 def indicators(request: HttpRequest,
                date_from: dt.date | None = Query(None, alias="from", description="Начало периода; по умолчанию — 1-е число текущего месяца."),

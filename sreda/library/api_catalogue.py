@@ -16,7 +16,14 @@ from sreda.api.models import SCOPE_LIBRARY_READ, SCOPE_LIBRARY_WRITE
 from sreda.api.schemas import ERRORS, ErrorOut, Pagination
 from sreda.core.permissions import Action, can
 from sreda.library.access import NO_ACCESS, library_access_for
-from sreda.library.catalogue import CatalogueFilters, ItemData, access_item, catalogue_search, item_save
+from sreda.library.api_access import ReasonOut
+from sreda.library.catalogue import (
+    CatalogueFilters,
+    ItemData,
+    access_item,
+    catalogue_search,
+    item_save,
+)
 from sreda.library.models import Course
 from sreda.library.orders import favourite_set, favourites_of, order_create, orders_for
 from sreda.orgs.selectors import access_organisation
@@ -26,14 +33,10 @@ PAGE_SIZE = 20
 NO_PERSON = "Нужен токен, выпущенный учителем для своей роли (python -m sreda token create --user …)."
 
 
-class ReasonOut(Schema):
-    code: str = Field(..., examples=["not_in_access_group"])
-    message: str = Field(..., examples=["Вас нет в группе доступа «Педагоги. Доступ к УБ ЦОК»…"])
-    fixed_by: str = Field(..., examples=["Администратор ОО"])
-
 
 class RefusedOut(ErrorOut):
-    reasons: list[ReasonOut] = Field(..., description="Каждое невыполненное условие R15 по порядку.")
+    reasons: list[ReasonOut] = Field(default_factory=list, description=(
+        "Каждое невыполненное условие R15 по порядку; пусто, когда отказ не из-за R15 (роль без библиотеки)."))
 
 
 class ItemBrief(Schema):

@@ -29,7 +29,7 @@ InvitationStateParam = Enum("InvitationState", {key.upper(): key for key in Invi
 CONFLICT = {409: ErrorOut}
 
 
-class InvitationIn(Schema):
+class EmployeeInvitationIn(Schema):
     surname: str = Field(..., max_length=100, description="Фамилия.", examples=["Петрова"])
     name: str = Field(..., max_length=100, description="Имя.", examples=["Мария"])
     patronymic: str = Field("", max_length=100, description="Отчество (если есть).", examples=["Ивановна"])
@@ -48,7 +48,7 @@ class RevokeIn(Schema):
                         examples=["Сотрудник не вышел на работу"])
 
 
-class InvitationOut(Schema):
+class EmployeeInvitationOut(Schema):
     id: int = Field(..., description="Идентификатор приглашения.", examples=[71])
     organisation: OrganisationRef = Field(..., description="Школа, в которую приглашают.")
     surname: str = Field(..., description="Фамилия.", examples=["Петрова"])
@@ -111,7 +111,7 @@ class InvitationEventOut(Schema):
         return str(obj.actor) if obj.actor_id else None
 
 
-class InvitationDetailOut(InvitationOut):
+class InvitationDetailOut(EmployeeInvitationOut):
     events: list[InvitationEventOut] = Field(..., description="История приглашения, от старых событий к новым.")
 
     @staticmethod
@@ -131,7 +131,7 @@ def _conflict(exc: ValidationError):
     raise exc
 
 
-@router.get("/organisations/{organisation_id}/invitations", response={200: list[InvitationOut], **ERRORS},
+@router.get("/organisations/{organisation_id}/invitations", response={200: list[EmployeeInvitationOut], **ERRORS},
             summary="Приглашения сотрудников школы")
 @paginate(Pagination)
 def invitation_list(request: HttpRequest, organisation_id: int, filters: Query[InvitationFilters]):
@@ -144,9 +144,9 @@ def invitation_list(request: HttpRequest, organisation_id: int, filters: Query[I
                                      state=filters.state.value if filters.state else None, query=filters.q)
 
 
-@router.post("/organisations/{organisation_id}/invitations", response={201: InvitationOut, **ERRORS},
+@router.post("/organisations/{organisation_id}/invitations", response={201: EmployeeInvitationOut, **ERRORS},
              summary="Пригласить сотрудника")
-def invitation_create(request: HttpRequest, organisation_id: int, payload: InvitationIn):
+def invitation_create(request: HttpRequest, organisation_id: int, payload: EmployeeInvitationIn):
     """Отправляет письмо со ссылкой на `email` (R10). Ссылка действует 60 дней и один раз (R11); принимает её
     сотрудник в браузере, войдя с подтверждённой учётной записью. Ссылка в ответ не возвращается — только в
     письме. Неверный e-mail или СНИЛС — 422 с объяснением, ничего не создаётся. Нужна область `staff:write`."""
@@ -168,7 +168,7 @@ def invitation_detail(request: HttpRequest, invitation_id: int):
     return selectors.access_invitation(actor=actor, invitation_id=invitation_id)
 
 
-@router.post("/invitations/{invitation_id}/resend", response={201: InvitationOut, **ERRORS, **CONFLICT},
+@router.post("/invitations/{invitation_id}/resend", response={201: EmployeeInvitationOut, **ERRORS, **CONFLICT},
              summary="Отправить приглашение повторно")
 def invitation_resend(request: HttpRequest, invitation_id: int):
     """Новая ссылка тому же человеку (R11): отвечает новым приглашением; прежнее получает статус «replaced», его
@@ -184,7 +184,7 @@ def invitation_resend(request: HttpRequest, invitation_id: int):
     return Status(201, sent.invitation)
 
 
-@router.post("/invitations/{invitation_id}/revoke", response={200: InvitationOut, **ERRORS, **CONFLICT},
+@router.post("/invitations/{invitation_id}/revoke", response={200: EmployeeInvitationOut, **ERRORS, **CONFLICT},
              summary="Отозвать приглашение")
 def invitation_revoke(request: HttpRequest, invitation_id: int, payload: RevokeIn):
     """Ссылка перестаёт действовать и сообщает, что приглашение отозвано. Принятое или уже закрытое — 409.

@@ -54,7 +54,7 @@ class MemberFilterIn(Schema):
                                  class_id=self.class_id, query=self.q.strip())
 
 
-class MemberOut(Schema):
+class ConfirmationMemberOut(Schema):
     id: int = Field(..., description="Идентификатор роли человека в школе — строки таблицы; его передают в "
                                      "`membership_ids`.", examples=[5001])
     person: PersonRef = Field(..., description="Человек.")
@@ -198,7 +198,7 @@ def _state(owed: conf.ReportOwed) -> dict:
             "since": owed.since}
 
 
-@router.get("/organisations/{organisation_id}/confirmation/members", response={200: list[MemberOut], **ERRORS},
+@router.get("/organisations/{organisation_id}/confirmation/members", response={200: list[ConfirmationMemberOut], **ERRORS},
             summary="Педагоги и обучающиеся для подтверждения")
 @paginate(Pagination)
 def member_list(request: HttpRequest, organisation_id: int, filters: Query[MemberFilterIn]):

@@ -23,7 +23,7 @@ from sreda.people.views_verification import document_response
 
 router = Router(tags=["Подтверждение руководителя"])
 
-class DocumentOut(Schema):
+class VerificationDocumentOut(Schema):
     name: str = Field(..., description="Имя файла, как его загрузил руководитель.", examples=["справка.pdf"])
     content_type: str = Field(..., description="Тип по содержимому файла: application/pdf, image/jpeg или image/png.",
                               examples=["application/pdf"])
@@ -32,7 +32,7 @@ class DocumentOut(Schema):
                      examples=["/api/v1/verifications/7/document"])
 
 
-class EventOut(Schema):
+class VerificationEventOut(Schema):
     at: datetime = Field(..., description="Когда (UTC).")
     from_status: str = Field(..., description="Было (пусто — заявка подана).", examples=["submitted"])
     to_status: str = Field(..., description="Стало.", examples=["rejected"])
@@ -65,7 +65,7 @@ class VerificationOut(Schema):
     overdue: bool = Field(..., description="Срок прошёл, а решения нет.")
     reviewed_at: datetime | None = Field(None, description="Когда рассмотрена.")
     reject_reason: str = Field("", description="Причина отказа (для отклонённых).", examples=["Скан нечитаемый"])
-    document: DocumentOut | None = Field(None, description="Скан (для способов со сканом).")
+    document: VerificationDocumentOut | None = Field(None, description="Скан (для способов со сканом).")
     passport_masked: str | None = Field(None, description="Паспорт, замаскированный: «** ** ****56».",
                                         examples=["** ** ****56"])
 
@@ -73,10 +73,10 @@ class VerificationOut(Schema):
 class VerificationDetailOut(VerificationOut):
     passport: PassportOut | None = Field(None, description="Паспортные данные полностью — только оператору, "
                                                            "рассматривающему заявку; каждое чтение в журнале.")
-    history: list[EventOut] = Field(..., description="История заявки, от старых к новым.")
+    history: list[VerificationEventOut] = Field(..., description="История заявки, от старых к новым.")
 
 
-class QueueFilters(Schema):
+class VerificationQueueFilters(Schema):
     status: VerificationStatus | None = Field(None, description="Только этот статус; без него — все.")
     municipality_id: int | None = Field(None, description="Только школы этого муниципалитета.")
     overdue: bool = Field(False, description="true — только просроченные (на рассмотрении, срок прошёл).")
@@ -111,7 +111,7 @@ class ScanIn(Schema):
     passport_number: str = Field("", max_length=10, description="Не заполнять.")
 
 
-class RejectIn(Schema):
+class VerificationRejectIn(Schema):
     reason: str = Field(..., max_length=v.REASON_MAX, description="Причина отказа: её увидит руководитель.",
                         examples=["Скан нечитаемый: загрузите более чёткий"])
 
@@ -154,7 +154,7 @@ def _detail(actor, verification_id: int) -> dict:
 
 @router.get("/verifications", response={200: list[VerificationOut], **ERRORS}, summary="Заявки руководителей")
 @paginate(Pagination)
-def verification_list(request: HttpRequest, filters: Query[QueueFilters]):
+def verification_list(request: HttpRequest, filters: Query[VerificationQueueFilters]):
     """Оператору региона — очередь заявок школ региона по сроку рассмотрения, с фильтрами и поиском (R7);
     руководителю ОО — его собственные заявки, новые первыми."""
     actor = api_actor(request, SCOPE_READ)
@@ -232,7 +232,7 @@ def verification_approve(request: HttpRequest, verification_id: int):
 
 @router.post("/verifications/{int:verification_id}/reject", response={200: VerificationDetailOut, **ERRORS},
              summary="Отклонить заявку")
-def verification_reject(request: HttpRequest, verification_id: int, data: RejectIn):
+def verification_reject(request: HttpRequest, verification_id: int, data: VerificationRejectIn):
     """R7: оператор региона отклоняет заявку с причиной; руководитель видит причину и получает письмо."""
     actor = api_actor(request, SCOPE_STAFF_WRITE)
     verification = v.access_verification(actor=actor, verification_id=verification_id, reviewer_only=True)

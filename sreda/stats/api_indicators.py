@@ -53,7 +53,7 @@ class OrgIndicatorsOut(Schema):
     self_diagnosis_8_5: int | None = Field(..., description="Критерий самодиагностики 8.5 (R34), 0–3.", examples=[2])
 
 
-class MunicipalityOut(Schema):
+class MunicipalityShareOut(Schema):
     name: str = Field(..., description="Муниципалитет.", examples=["Адмиралтейский район"])
     organisations: int = Field(..., description="Организаций.", examples=[40])
     meeting_all: int = Field(..., description="Из них выполняют все цели недели.", examples=[12])
@@ -63,7 +63,7 @@ class MunicipalityOut(Schema):
 class IndicatorsOut(Schema):
     date: dt.date = Field(..., description="Дата отчёта.", examples=["2025-11-20"])
     organisations: list[OrgIndicatorsOut] = Field(..., description="Показатели организаций в области роли токена.")
-    municipalities: list[MunicipalityOut] = Field(..., description="Доля организаций района, выполняющих все цели (R32).")
+    municipalities: list[MunicipalityShareOut] = Field(..., description="Доля организаций района, выполняющих все цели (R32).")
 
 
 class ColumnOut(Schema):
