@@ -8,6 +8,7 @@ BENCHMARKS = {
     "stats": "bench.stats",
     "library": "bench.library",
     "chats": "bench.chats",
+    "api": "bench.api",
 }
 
 

@@ -337,17 +337,11 @@ def measure_indicators(*, actor, organisations: int, events: int, on) -> list[di
 
 def measure_dashboard(*, org_ids: list[int], events: int, requests_each: int = 10) -> list[dict]:
     """The school dashboard page (trend charts) with DASHBOARD_USERS signed-in methodologists at once,
-    over HTTP from `python -m sreda serve` (gunicorn with its default workers, as Sreda is run for real);
-    the 95th percentile of the latencies, each user waiting for one answer before asking again."""
-    import http.client
-    import socket
-    import subprocess
-    import sys
-    from concurrent.futures import ThreadPoolExecutor
-
+    over HTTP from `python -m sreda serve` (bench/http_load.py); the 95th percentile of the latencies."""
     from django.conf import settings
     from django.test import Client
 
+    from bench.http_load import measure
     from sreda.core.management.commands.serve import default_workers
     from sreda.core.testing import act_as, make_membership, make_person, make_user
     from sreda.orgs.models import Organisation
@@ -360,51 +354,9 @@ def measure_dashboard(*, org_ids: list[int], events: int, requests_each: int = 1
     act_as(client, user, membership)  # a signed-in session with the methodologist's role active
     cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
     targets = [f"/stats/o/{org_ids[i * 37 % len(org_ids)]}/" for i in range(DASHBOARD_USERS)]
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
     workers = default_workers()
-    server = subprocess.Popen([sys.executable, "-m", "sreda", "serve", "--bind", f"127.0.0.1:{port}",
-                               "--workers", str(workers)], cwd=settings.BASE_DIR,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    headers = {"Cookie": cookie, "X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
-
-    def get(connection, path: str) -> float:
-        started = time.perf_counter()
-        connection.request("GET", path, headers=headers)
-        response = connection.getresponse()
-        body = response.read()
-        elapsed = time.perf_counter() - started
-        assert response.status == 200 and b"<svg" in body, (response.status, body[:200])
-        return elapsed
-
-    def one_user(path: str) -> list[float]:
-        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-        for _ in range(2):  # warm: the first requests of the workers
-            get(connection, path)
-        times = [get(connection, path) for _ in range(requests_each)]
-        connection.close()
-        return times
-
-    try:
-        deadline = time.monotonic() + 30
-        while True:  # wait for the server to answer
-            try:
-                one = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
-                one.request("GET", "/accounts/login/", headers={"X-Forwarded-Proto": "https", "Host": "127.0.0.1"})
-                one.getresponse().read()
-                one.close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise RuntimeError("python -m sreda serve не ответил за 30 с")
-                time.sleep(0.2)
-        with ThreadPoolExecutor(DASHBOARD_USERS) as pool:
-            latencies = [t for times in pool.map(one_user, targets) for t in times]
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
+    latencies = measure(targets=targets, headers={"Cookie": cookie}, requests_each=requests_each, workers=workers,
+                        check=lambda status, body: status == 200 and b"<svg" in body)
     p95 = _p95(latencies)
     return [{"title": f"Страница школы по HTTP, {DASHBOARD_USERS} пользователей сразу, p95 "
                       f"(serve, процессов: {workers})", "size": events, "seconds": p95, "target": "< 0,3 с",
@@ -412,5 +364,6 @@ def measure_dashboard(*, org_ids: list[int], events: int, requests_each: int = 1
 
 
 def _p95(latencies: list[float]) -> float:
-    latencies = sorted(latencies)
-    return latencies[min(len(latencies) - 1, int(round(0.95 * len(latencies))) - 1)]
+    from bench.http_load import p95
+
+    return p95(latencies)

@@ -40,7 +40,7 @@ class MembershipOut(Schema):
 
     @staticmethod
     def resolve_role_label(obj) -> str:
-        return obj.get_role_display()
+        return Role(obj.role).label  # get_FOO_display rebuilds the choices on every call
 
     @staticmethod
     def resolve_subjects(obj) -> list[str]:

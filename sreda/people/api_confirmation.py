@@ -68,11 +68,11 @@ class ConfirmationMemberOut(Schema):
 
     @staticmethod
     def resolve_role_label(obj) -> str:
-        return obj.get_role_display()
+        return Role(obj.role).label  # get_FOO_display rebuilds the choices on every call
 
     @staticmethod
     def resolve_confirmation_label(obj) -> str:
-        return obj.get_confirmation_display()
+        return Confirmation(obj.confirmation).label
 
     @staticmethod
     def resolve_confirmed_by(obj) -> str | None:
@@ -145,7 +145,7 @@ class DecisionOut(Schema):
 
     @staticmethod
     def resolve_role_label(obj) -> str:
-        return obj.membership.get_role_display()
+        return Role(obj.membership.role).label
 
     @staticmethod
     def resolve_school_class(obj):

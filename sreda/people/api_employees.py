@@ -13,7 +13,7 @@ from sreda.core.identifiers import mask_snils
 from sreda.core.permissions import Action, require
 from sreda.orgs.selectors import access_organisation
 from sreda.people import employees
-from sreda.people.roles import SCHOOL_STAFF_ROLES
+from sreda.people.roles import SCHOOL_STAFF_ROLES, Role
 
 router = Router(tags=["Сотрудники"])
 
@@ -36,7 +36,7 @@ class EmployeeOut(Schema):
 
     @staticmethod
     def resolve_role_label(obj) -> str:
-        return obj.get_role_display()
+        return Role(obj.role).label  # get_FOO_display rebuilds the choices on every call
 
     @staticmethod
     def resolve_snils(obj) -> str | None:
