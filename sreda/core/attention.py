@@ -34,6 +34,10 @@ def attention_items(active: ActiveRole | None) -> list[Attention]:
         items += _invitations(active)
     if can(active, Action.REVIEW_VERIFICATIONS):
         items += _operator(active)
+    if organisation is not None and can(active, Action.ACKNOWLEDGE_DOCUMENTS, organisation):
+        from sreda.onboarding.acknowledgements import attention as documents_waiting  # R23
+
+        items += documents_waiting(active)
     return items
 
 

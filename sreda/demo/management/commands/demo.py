@@ -8,6 +8,7 @@ message when Synapse is not installed), the task worker and the web server, unti
 from __future__ import annotations
 
 import signal
+from importlib import import_module
 import subprocess
 import sys
 
@@ -20,6 +21,12 @@ from sreda.demo.activity import demo_activity_ensure, demo_regions, demo_roadmap
 from sreda.demo.library import demo_library_ensure
 from sreda.demo.services import DEMO_PASSWORD, demo_accounts_ensure
 from sreda.orgs.models import Organisation
+
+
+# The parts after the library, in the order they depend on.
+DEMO_PARTS = (
+    "sreda.demo.onboarding",  # R23: the deadline of the school's order, a document to acknowledge
+)
 
 
 class Command(BaseCommand):
@@ -47,6 +54,10 @@ class Command(BaseCommand):
             self.stdout.write(f"Активность в мессенджере за 8 недель: {stored} событий (R30).")
         for message in demo_library_ensure(actor=system_operator()):
             self.stdout.write(message)
+        for module in DEMO_PARTS:  # each idempotent, with a line to print when it added something
+            message = import_module(module).ensure(system_operator())
+            if message:
+                self.stdout.write(message)
         self._print_accounts(accounts, port)
         if not no_serve:
             homeserver = None if no_messenger else self._start_messenger(port)
