@@ -9,6 +9,7 @@ BENCHMARKS = {
     "library": "bench.library",
     "chats": "bench.chats",
     "api": "bench.api",
+    "dpo": "bench.dpo",
 }
 
 

@@ -26,6 +26,7 @@ from sreda.orgs.models import Organisation
 # The parts after the library, in the order they depend on.
 DEMO_PARTS = (
     "sreda.demo.onboarding",  # R23: the deadline of the school's order, a document to acknowledge
+    "sreda.demo.dpo",  # R36–R38: the regional centre's programs and groups, the demo teacher's applications
 )
 
 
