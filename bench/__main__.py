@@ -10,6 +10,7 @@ BENCHMARKS = {
     "chats": "bench.chats",
     "api": "bench.api",
     "dpo": "bench.dpo",
+    "joining": "bench.joining",
 }
 
 

@@ -38,6 +38,9 @@ def attention_items(active: ActiveRole | None) -> list[Attention]:
         from sreda.onboarding.acknowledgements import attention as documents_waiting  # R23
 
         items += documents_waiting(active)
+    from sreda.onboarding.joining import attention as join_requests_waiting  # R20–R22
+
+    items += join_requests_waiting(active)
     from sreda.dpo.attention import attention as dpo_notices  # R37: applications waiting, notices to applicants
 
     items += dpo_notices(active)

@@ -78,6 +78,9 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Моя школа", "onboarding:join")  # R20, R22: requests to join a school
     if organisation is not None and can(active, Action.REVIEW_JOIN_REQUESTS, organisation):
         _add(entries, "Заявки на вступление", "onboarding:join_requests")  # R20–R22
+        _add(entries, "Исправления данных детей", "onboarding:parent_corrections")  # R21
+    if organisation is not None and can(active, Action.INVITE_PARENTS, organisation):
+        _add(entries, "Приглашения родителям", "onboarding:parent_invitations")  # R21
     if organisation is not None and can(active, Action.VIEW_ONBOARDING, organisation):
         _add(entries, "Подключение классов", "onboarding:tracker")  # R21, R23
     if organisation is not None and can(active, Action.MANAGE_ACKNOWLEDGEMENTS, organisation):

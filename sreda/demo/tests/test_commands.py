@@ -22,6 +22,7 @@ needs_roster = pytest.mark.skipif(
     not ROSTER_READY, reason="sreda/roster/services.py (roster_import) ещё не существует: generate не может импортировать"
 )
 DEMO_LOGINS = {"operator", "region", "methodist", "director", "director2", "admin", "teacher", "student", "parent"}
+REQUESTERS = {"joiner1", "joiner2", "joiner3", "joiner4", "joiner-parent"}  # sreda/demo/joining.py
 
 
 def generate(**options) -> dict:
@@ -108,7 +109,10 @@ def run_demo(**options) -> str:
 def test_demo_creates_one_login_per_role_and_a_second_run_duplicates_nothing(db):
     """`demo --no-serve` on an empty database: the district, then a login per role, printed with the password."""
     printed = run_demo()
-    assert set(User.objects.values_list("username", flat=True)) == DEMO_LOGINS
+    logins = set(User.objects.values_list("username", flat=True))
+    assert logins - REQUESTERS == DEMO_LOGINS
+    # R20: the demo's join requests come from accounts without a password, which nobody signs in with.
+    assert all(not User.objects.get(username=name).has_usable_password() for name in logins & REQUESTERS)
     assert all(login in printed for login in DEMO_LOGINS) and DEMO_PASSWORD in printed
     before = snapshot()
     audit_before = AuditEntry.objects.count()
@@ -125,7 +129,7 @@ def test_each_demo_user_signs_in_and_holds_the_roles_described(db, client):
     """R1: each login acts in its role; R3: none has consented, so the first page is the consent page."""
     run_demo()
     school = Organisation.objects.order_by("pk").first()
-    users = {u.username: u for u in User.objects.select_related("person")}
+    users = {u.username: u for u in User.objects.select_related("person").exclude(username__in=REQUESTERS)}
 
     def roles(login, **scope):
         return set(Membership.objects.active().filter(person=users[login].person, **scope).values_list("role", flat=True))

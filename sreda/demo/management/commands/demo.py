@@ -25,6 +25,7 @@ from sreda.orgs.models import Organisation
 
 # The parts after the library, in the order they depend on.
 DEMO_PARTS = (
+    "sreda.demo.joining",  # R20–R22: requests waiting, a parent invitation, a parent's correction
     "sreda.demo.onboarding",  # R23: the deadline of the school's order, a document to acknowledge
     "sreda.demo.dpo",  # R36–R38: the regional centre's programs and groups, the demo teacher's applications
 )
