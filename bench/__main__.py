@@ -9,6 +9,7 @@ BENCHMARKS = {
     "library": "bench.library",
     "chats": "bench.chats",
     "api": "bench.api",
+    "api-scim": "bench.api_scim",
     "dpo": "bench.dpo",
     "joining": "bench.joining",
 }

@@ -59,7 +59,7 @@ def main(argv: list[str]) -> int:
               f"{'< 50 мс':>9}{mark}")
     ok = bool(results) and all(r.get("ok") for r in results)
     if not args.no_scim and importlib.util.find_spec("bench.api_scim") is not None:
-        scim_args = ["--sqlite-only"] if args.sqlite_only else ["--postgres-only"] if args.postgres_only else []
+        scim_args = ["--sqlite-only"] if args.sqlite_only else []
         ok = (importlib.import_module("bench.api_scim").main(scim_args) or 0) == 0 and ok
     return 0 if ok else 1
 
