@@ -15,7 +15,7 @@ from sreda.api.tests.factories import make_school
 from sreda.core.testing import run_at_once
 from sreda.people.models import Person, User
 
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)

@@ -70,7 +70,7 @@ def provider_for_checker(http: httpx.Client) -> ScimProvider:
     return ScimProvider.from_discovery(schemas, types, config, ScimPolicy(unknown=ScimPolicy.Unknown.ignore))
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_scim2_tester_finds_no_failure(live_server):
     """Issue #9 quality bar: scim2-tester reports no error against /scim/v2/ with a token of scope «scim»."""
     school = make_school(students=1)
