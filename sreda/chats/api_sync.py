@@ -12,7 +12,7 @@ from sreda.api.models import SCOPE_CHATS
 from sreda.api.schemas import ERRORS, Pagination
 from sreda.chats.models import ExchangeTask, MessengerSettings
 from sreda.chats.sync import task_dict
-from sreda.chats.tasks import queue_sync
+from sreda.chats.tasks import queue_backfill, queue_sync
 from sreda.core.audit import audit
 from sreda.core.permissions import Action
 from sreda.orgs.selectors import access_organisation
@@ -32,13 +32,15 @@ class TaskError(Schema):
 
 class TaskOut(Schema):
     id: int
+    kind: str = Field("sync", description="sync — синхронизация чатов; backfill — догрузка пропущенных сообщений (R30).")
     status: str = Field(..., description="pending, running, done, failed, retrying.")
     progress: int = Field(..., description="Выполнено, % (0–100).")
     dry_run: bool
     trigger: str = Field(..., description="schedule, roster, link, manual.")
     attempt: int
-    counts: dict[str, int] = Field(..., description="rooms_created, members_added, members_removed, renamed, "
-                                                    "archived, unchanged.")
+    counts: dict[str, int] = Field(..., description="Синхронизация: rooms_created, members_added, members_removed, "
+                                                    "renamed, archived, unarchived, unchanged. Догрузка: rooms, "
+                                                    "messages_read, events_added.")
     errors: list[TaskError]
     created_at: datetime
     finished_at: datetime | None = None
@@ -60,6 +62,21 @@ def chats_sync(request: HttpRequest, org_id: int, body: SyncIn):
         return Status(409, {"detail": "Интеграция с мессенджером для школы не настроена."})
     task = queue_sync(organisation, dry_run=body.dry_run, actor=actor)
     audit(actor=actor, action="chats.sync_start", obj=task, organisation=organisation, details={"dry_run": body.dry_run})
+    task.refresh_from_db()
+    return Status(202, task_dict(task))
+
+
+@router.post("/orgs/{int:org_id}/chats/backfill", response={202: TaskOut, 409: ERRORS[403], **ERRORS},
+             summary="Догрузить сообщения чатов школы")
+def chats_backfill(request: HttpRequest, org_id: int):
+    """R30: читает историю комнат школы с последней успешной догрузки (в первый раз — за сутки) и добавляет
+    сообщения, которые не пришли от сервера сразу; повторная догрузка ничего не добавляет дважды. Ход и итог
+    (rooms, messages_read, events_added) — GET …/chats/tasks/{id}. Область `chats`."""
+    actor, organisation = _school(request, org_id)
+    if not MessengerSettings.objects.filter(organisation=organisation).exists():
+        return Status(409, {"detail": "Интеграция с мессенджером для школы не настроена."})
+    task = queue_backfill(organisation, actor=actor)
+    audit(actor=actor, action="chats.backfill_start", obj=task, organisation=organisation)
     task.refresh_from_db()
     return Status(202, task_dict(task))
 

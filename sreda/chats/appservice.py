@@ -4,6 +4,8 @@ account is in to `PUT /_matrix/app/v1/transactions/{txn_id}`.
 - m.room.member in a room of a Chat updates the ChatMember mirror (join → add, leave/ban → remove). A join that
   Sreda did not cause (no invite from the service account before it, no mirror row yet) by a parent whose
   account is linked is recorded as a link-joined parent (`via_link`, R26).
+- m.room.name and m.room.power_levels sent by anyone but the service account mark the Chat as changed by hand
+  (its title; its one-way setting to re-apply), so the next sync corrects them.
 - m.room.message (and m.room.encrypted) in a room of a Chat from a linked account becomes an activity event
   (stats.events.events_ingest, source «chat», kind «message», external_id = the event id): R30 counts any
   message in a chat of the organisation's space. The service account's and unlinked users' messages are
@@ -138,9 +140,27 @@ def apply_events(events: list[dict]) -> dict:
             continue
         if event.get("type") == "m.room.member":
             members += _apply_membership(chat, event, services)
+        elif event.get("type") in HAND_MADE_STATE and event.get("sender") not in services:
+            _apply_hand_made_state(chat, event)
         elif event.get("type") in MESSAGE_TYPES:
             messages.append((chat, event))
     return {"members": members, "messages": ingest_messages(messages, services=services)}
+
+
+HAND_MADE_STATE = ("m.room.name", "m.room.power_levels")
+
+
+def _apply_hand_made_state(chat: Chat, event: dict) -> None:
+    """Someone other than the service account renamed a live room or changed its power levels: Sreda's state
+    records it, so the next sync (no --reconcile needed) puts the plan's title and one-way setting (R28) back."""
+    if chat.archived_at is not None or not chat.room_id:
+        return
+    if event.get("type") == "m.room.name":
+        name = str((event.get("content") or {}).get("name", ""))
+        if name != chat.title:
+            Chat.objects.filter(pk=chat.pk).update(title=name)
+    elif chat.read_only_applied is not None:
+        Chat.objects.filter(pk=chat.pk).update(read_only_applied=not chat.read_only)  # re-applied, if it differs
 
 
 def _linked(user_ids: Iterable[str]) -> dict[str, int]:

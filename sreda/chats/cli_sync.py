@@ -14,6 +14,7 @@ from sreda.orgs.models import Organisation
 
 LABELS = {"rooms_created": "создано чатов", "members_added": "добавлено участников",
           "members_removed": "удалено участников", "renamed": "переименовано", "archived": "в архив",
+          "unarchived": "возвращено из архива",
           "unchanged": "без изменений"}
 
 

@@ -45,6 +45,16 @@ class Connector(Protocol):
     def archive_room(self, room_id: str, title: str) -> None:
         """The class is gone: rename to `title` («… (архив)»), make it read-only, leave the history."""
 
+    def unarchive_room(self, room_id: str, title: str, read_only: bool, staff: list[str]) -> None:
+        """The chat is planned again (a reopened subject chat): the archived room gets back `title` and the power
+        levels of a live room (one-way for `staff` when `read_only`)."""
+
+    def room_title(self, room_id: str) -> str:
+        """The room's current name (reconcile: renamed by hand?)."""
+
+    def levels_match(self, room_id: str, read_only: bool, staff) -> bool:
+        """The room's power levels are exactly what set_read_only(room_id, read_only, staff) makes (reconcile)."""
+
     def send_notice(self, user_id: str, text: str) -> None:
         """A direct message from the service account (R27: the linking code)."""
 

@@ -46,6 +46,7 @@ class ChatRow(NamedTuple):
     archived_at: object
     school_class_id: int | None
     class_year_id: int | None
+    closed_at: object
     read_only_applied: bool | None = None  # what the room has; needs a model field (see below), else unknown
 
 
@@ -53,7 +54,7 @@ class ChatRow(NamedTuple):
 # (`read_only_applied`, written by the sync); until the model has it, a room is taken to have the wanted one.
 HAS_APPLIED = any(f.name == "read_only_applied" for f in Chat._meta.get_fields())
 COLUMNS = ("pk", "key", "kind", "title", "room_id", "read_only", "archived_at", "school_class_id",
-           "school_class__school_year_id", *(("read_only_applied",) if HAS_APPLIED else ()))
+           "school_class__school_year_id", "closed_at", *(("read_only_applied",) if HAS_APPLIED else ()))
 
 
 def diff(organisation: Organisation, plan: list[PlannedChat], *, on: date | None = None) -> list[ChatDiff]:
@@ -108,7 +109,11 @@ def _chat_diff(chat: ChatRow | None, planned: PlannedChat, mirror, keep: set[str
         result.add = sorted(wanted)
         return result
     result.rename = chat.title != planned.title
-    if chat.read_only_applied is not None and chat.read_only_applied != planned.read_only:
+    if chat.archived_at is not None:
+        # Planned again (a reopened subject chat): the same room comes back with the plan's title, power levels
+        # and members — never a second room.
+        result.unarchive = True
+    elif chat.read_only_applied is not None and chat.read_only_applied != planned.read_only:
         result.read_only = planned.read_only
     present = mirror.get(chat.pk, [])
     present_ids = {user_id for user_id, _ in present}
@@ -122,9 +127,12 @@ def _chat_diff(chat: ChatRow | None, planned: PlannedChat, mirror, keep: set[str
 
 
 def _to_archive(chat: ChatRow, year) -> bool:
-    """A chat whose class is gone or belongs to a past school year (R24: chats follow the roster)."""
+    """A chat whose class is gone or belongs to a past school year (R24: chats follow the roster), or a subject
+    chat its teacher closed — archived the same way."""
     if chat.archived_at is not None or chat.kind not in CLASS_KINDS:
         return False
+    if chat.closed_at is not None:
+        return True
     if chat.school_class_id is None:
         return True
     return year is None or chat.class_year_id != year.pk
@@ -146,7 +154,7 @@ def diff_summary(d: ChatDiff | None) -> dict:
     """The API's short form of a ChatDiff: counts instead of lists of messenger ids."""
     d = d or ChatDiff(key="", title="")
     return {"create": d.create, "rename": d.rename, "read_only": d.read_only, "add": len(d.add),
-            "remove": len(d.remove), "archive": d.archive}
+            "remove": len(d.remove), "archive": d.archive, "unarchive": d.unarchive}
 
 
 def describe(d: ChatDiff, names: dict[str, str] | None = None) -> list[str]:
@@ -157,7 +165,9 @@ def describe(d: ChatDiff, names: dict[str, str] | None = None) -> list[str]:
         lines.append("будет перенесён в архив")
     if d.create:
         lines.append("будет создан")
-    if d.rename:
+    if d.unarchive:
+        lines.append("вернётся из архива (та же комната)")
+    if d.rename and not d.unarchive:
         lines.append(f"будет переименован в «{d.title}»")
     if d.read_only is not None:
         lines.append("станет односторонним" if d.read_only else "писать смогут все участники")

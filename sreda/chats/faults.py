@@ -22,7 +22,8 @@ from .matrix import error_for_response, error_for_transport
 
 KINDS = ("timeout", "down", "429", "500")
 METHODS = ("find_room", "create_room", "set_title", "set_read_only", "joined_members", "add_member",
-           "remove_member", "archive_room", "send_notice", "user_exists")
+           "remove_member", "archive_room", "unarchive_room", "room_title", "levels_match", "send_notice",
+           "user_exists")
 
 
 @dataclass

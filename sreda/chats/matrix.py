@@ -171,15 +171,33 @@ class MatrixConnector:
         self._call("PUT", f"{self._room(room_id)}/state/m.room.power_levels", json=levels,
                    what=f"комната {room_id}")
 
+    def wanted_levels(self, levels: dict, read_only: bool, staff) -> dict:
+        """The power levels a live Sreda room must have (R28), the other keys of `levels` kept: everyone writes
+        (events_default 0) or only `staff` (50); nobody else holds a raised level (hand-made changes are undone);
+        state and invites as the private_chat preset makes them. A service account listed in `users` (rooms of
+        room versions before 12) keeps its level."""
+        users = {u: level for u, level in (levels.get("users") or {}).items() if u == self.service_user_id}
+        if read_only:
+            users.update({u: STAFF_LEVEL for u in staff if u != self.service_user_id})
+        return dict(levels, events_default=STAFF_LEVEL if read_only else 0, state_default=STAFF_LEVEL, invite=0,
+                    users=users)
+
     def set_read_only(self, room_id: str, read_only: bool, staff: list[str]) -> None:
         levels = self.power_levels(room_id)
-        users = {u: level for u, level in levels.get("users", {}).items()
-                 if level != STAFF_LEVEL and u != self.service_user_id}
-        if read_only:
-            users.update({u: STAFF_LEVEL for u in staff if u != self.service_user_id and u not in users})
-        wanted = dict(levels, events_default=STAFF_LEVEL if read_only else 0, users=users)
+        wanted = self.wanted_levels(levels, read_only, staff)
         if wanted != levels:
             self._put_power_levels(room_id, wanted)
+
+    def levels_match(self, room_id: str, read_only: bool, staff) -> bool:
+        """The room's power levels are exactly what `set_read_only(read_only, staff)` would make (reconcile)."""
+        levels = self.power_levels(room_id)
+        return levels == self.wanted_levels(levels, read_only, staff)
+
+    def room_title(self, room_id: str) -> str:
+        """The room's name now («» when it has none)."""
+        status, body = self._call("GET", f"{self._room(room_id)}/state/m.room.name", what=f"комната {room_id}",
+                                  allow=(404,))
+        return str(body.get("name", "")) if status == 200 else ""
 
     def archive_room(self, room_id: str, title: str) -> None:
         self.set_title(room_id, title)
@@ -187,6 +205,12 @@ class MatrixConnector:
         wanted = dict(levels, events_default=ARCHIVE_LEVEL, state_default=ARCHIVE_LEVEL, invite=ARCHIVE_LEVEL)
         if wanted != levels:
             self._put_power_levels(room_id, wanted)
+
+    def unarchive_room(self, room_id: str, title: str, read_only: bool, staff: list[str]) -> None:
+        """The chat is planned again: the archived room gets back its title and the power levels of a live room
+        (members are the sync's usual add/remove)."""
+        self.set_title(room_id, title)
+        self.set_read_only(room_id, read_only, staff)
 
     # --- members ----------------------------------------------------------------------------------------
     def joined_members(self, room_id: str) -> set[str]:

@@ -85,6 +85,11 @@ class Chat(models.Model):
     # What the room has now (written by the sync after the call succeeded); None — no room yet. The plan
     # compares `read_only` (wanted) with this, so a change made on the plan page reaches the messenger.
     read_only_applied = models.BooleanField("односторонний в мессенджере", null=True, blank=True)
+    # Two moments, two meanings: `closed_at` — a teacher closed their subject chat (wanted: out of the plan);
+    # `archived_at` — the room is archived in the messenger (written by the sync after the call succeeded, or at
+    # once when the chat never had a room). A closed chat with `archived_at` empty is archived by the next sync,
+    # like a chat of a class that no longer exists; reopening clears `closed_at` and the sync brings the room back.
+    closed_at = models.DateTimeField("закрыт учителем", null=True, blank=True)
     archived_at = models.DateTimeField("в архиве", null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
@@ -132,11 +137,18 @@ class TaskTrigger(models.TextChoices):
     MANUAL = "manual", "Вручную"
 
 
+class TaskKind(models.TextChoices):
+    SYNC = "sync", "Синхронизация чатов"
+    BACKFILL = "backfill", "Догрузка сообщений"
+
+
 class ExchangeTask(models.Model):
-    """R29: one run of the chat sync for a school: progress, counts, result and errors with what to do."""
+    """R29: one run of the chat sync (kind «sync») or of the message backfill (kind «backfill», R30) for a school:
+    progress, counts, result and errors with what to do."""
 
     organisation = models.ForeignKey("orgs.Organisation", on_delete=models.CASCADE, related_name="exchange_tasks",
                                      verbose_name="организация")
+    kind = models.CharField("вид", max_length=10, choices=TaskKind.choices, default=TaskKind.SYNC)
     trigger = models.CharField("причина", max_length=10, choices=TaskTrigger.choices, default=TaskTrigger.MANUAL)
     status = models.CharField("состояние", max_length=10, choices=TaskStatus.choices, default=TaskStatus.PENDING)
     progress = models.PositiveSmallIntegerField("выполнено, %", default=0)

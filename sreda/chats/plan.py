@@ -42,6 +42,9 @@ class PlannedChat:
     class_id: int | None = None
     class_title: str | None = None
     members: tuple[PlannedMember, ...] = field(default_factory=tuple)
+    # What the school should fix, for the plan page («Классный руководитель не привязал мессенджер»); "" — nothing
+    warning: str = ""
+    warning_hint: str = ""
 
     def as_dict(self) -> dict:
         """The CLI/API shape of `chats plan --json`."""
@@ -62,11 +65,12 @@ class ChatDiff:
     add: list[str] = field(default_factory=list)  # user ids
     remove: list[str] = field(default_factory=list)
     archive: bool = False
+    unarchive: bool = False  # the room is archived but the chat is planned again (a reopened subject chat)
 
     @property
     def empty(self) -> bool:
         return not (self.create or self.rename or self.read_only is not None or self.add or self.remove
-                    or self.archive)
+                    or self.archive or self.unarchive)
 
 
 # --- the computation ---------------------------------------------------------------------------------------
@@ -76,6 +80,12 @@ STUDENT, PARENT, TEACHER, DIRECTOR = Role.STUDENT.value, Role.PARENT.value, Role
 ROLE_RANK = {Role.DIRECTOR.value: 0, Role.ADMINISTRATOR.value: 1, TEACHER: 2, Role.STAFF.value: 3, PARENT: 4, STUDENT: 5}
 STAFF_TITLE_DIRECTOR_LINKED = "Учительская"
 STAFF_TITLE = "Сотрудники"
+TEACHER_UNLINKED = "Классный руководитель не привязал мессенджер"
+TEACHER_UNLINKED_HINT = ("{name} не входит в чат, пока не привяжет мессенджер (страница «Мессенджер», /chats/link/); "
+                         "родители и ученики остаются в чате. Либо назначьте классу другого классного руководителя.")
+NO_TEACHER = "У класса нет классного руководителя"
+NO_TEACHER_HINT = ("Чат остаётся у родителей и учеников; назначьте классного руководителя в карточке класса — "
+                   "когда он привяжет мессенджер, синхронизация добавит его в чат.")
 
 
 def staff_key() -> str:
@@ -150,9 +160,10 @@ def _plans_for(organisation_ids, *, on: date | None) -> dict[int, list[PlannedCh
                         .values_list("pk", "surname", "name", "patronymic", "account__user_id")) if classes else []
     chat_rows = list(Chat.objects.filter(organisation_id__in=ids)
                      .annotate(account=_linked_account("created_by__messenger_accounts"))
-                     .values_list("organisation_id", "key", "kind", "read_only", "archived_at", "school_class_id",
+                     .values_list("organisation_id", "key", "kind", "read_only", "closed_at", "school_class_id",
                                   "subject_id", "subject__name", "created_by_id", "created_by__surname",
-                                  "created_by__name", "created_by__patronymic", "account__user_id"))
+                                  "created_by__name", "created_by__patronymic", "room_id", "archived_at",
+                                  "account__user_id"))
     # person id → linked messenger id (R27), read along with the rows above (one linked account per person)
     linked = {row[1]: row[-1] for rows in (staff_rows, student_rows) for row in rows if row[-1]}
     linked.update((row[0], row[-1]) for rows in (guardian_rows, teacher_rows) for row in rows if row[-1])
@@ -206,6 +217,11 @@ def _assemble(ids, *, classes, class_by_id, staff_rows, student_rows, guardian_r
         row = existing.get((org_id, key))
         return bool(row and row[3])
 
+    def has_live_room(org_id, key) -> bool:
+        """The chat has a room in the messenger that is not archived: it stays, whoever its class teacher is."""
+        row = existing.get((org_id, key))
+        return bool(row and row[12] and row[13] is None)
+
     def teacher_member(org_id, person_id) -> PlannedMember:
         as_staff = staff[org_id].get(person_id)
         if as_staff is not None:
@@ -219,21 +235,30 @@ def _assemble(ids, *, classes, class_by_id, staff_rows, student_rows, guardian_r
         plans[org_id].append(PlannedChat(key=staff_key(), kind=ChatKind.STAFF.value, title=title,
                                          read_only=read_only(org_id, staff_key()), members=_sorted(staff[org_id])))
     for c in classes:  # already sorted by grade, letter
-        if not c.class_teacher_id or c.class_teacher_id not in linked:
-            continue  # R27: the class's chats appear once its class teacher's account is linked
-        teacher = teacher_member(c.organisation_id, c.class_teacher_id)
+        teacher_linked = bool(c.class_teacher_id) and c.class_teacher_id in linked
+        teacher = teacher_member(c.organisation_id, c.class_teacher_id) if c.class_teacher_id else None
         for kind, others, label in ((ChatKind.PARENTS, parents[c.pk], "родители"),
                                     (ChatKind.STUDENTS, students[c.pk], "ученики")):
-            members = {**others, teacher.person_id: teacher}
             key = class_key(kind.value, c.pk)
+            # R27: a class's chats appear once its class teacher's account is linked. The class teacher is a
+            # member only while linked: when they unlink (or the class gets a teacher who has not linked), an
+            # existing room is kept for the parents and students, without the teacher, and the plan says why.
+            if not teacher_linked and not has_live_room(c.organisation_id, key):
+                continue
+            warning = hint = ""
+            if teacher is None:
+                warning, hint = NO_TEACHER, NO_TEACHER_HINT
+            elif not teacher_linked:
+                warning, hint = TEACHER_UNLINKED, TEACHER_UNLINKED_HINT.format(name=teacher.full_name)
+            members = {**others, teacher.person_id: teacher} if teacher is not None else dict(others)
             plans[c.organisation_id].append(PlannedChat(
                 key=key, kind=kind.value, title=f"{c.title} — {label}", read_only=read_only(c.organisation_id, key),
-                class_id=c.pk, class_title=c.title, members=_sorted(members)))
+                class_id=c.pk, class_title=c.title, members=_sorted(members), warning=warning, warning_hint=hint))
     subject_chats = []
     for row in chat_rows:
-        (org_id, key, kind, ro, archived_at, class_id, _subject_id, subject_name, teacher_id, surname, name,
-         patronymic, _account) = row
-        if kind != ChatKind.SUBJECT or archived_at is not None or class_id not in class_by_id or not teacher_id:
+        (org_id, key, kind, ro, closed_at, class_id, _subject_id, subject_name, teacher_id, surname, name,
+         patronymic, _room_id, _archived_at, _account) = row
+        if kind != ChatKind.SUBJECT or closed_at is not None or class_id not in class_by_id or not teacher_id:
             continue
         c, subject_name = class_by_id[class_id], subject_name or ""
         teacher = PlannedMember(person_id=teacher_id, full_name=full_name(surname, name, patronymic),

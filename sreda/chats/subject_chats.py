@@ -64,12 +64,14 @@ def create_subject_chat(*, actor: ActiveRole, organisation: Organisation, person
     title = f"{school_class.title} — {subject.name}"
     with transaction.atomic():
         chat = Chat.objects.select_for_update().filter(organisation=organisation, key=key).first()
-        if chat is not None and chat.archived_at is None:
+        if chat is not None and chat.closed_at is None:
             raise SubjectChatError(ALREADY_EXISTS.format(title=chat.title))
         now = timezone.now()
-        if chat is not None:  # closed before: open it again, the room (if any) is reused
-            chat.archived_at, chat.title, chat.updated_at = None, title, now
-            chat.save(update_fields=["archived_at", "title", "updated_at"])
+        if chat is not None:  # closed before: open it again; the next sync brings the same room back from the archive
+            chat.closed_at, chat.updated_at = None, now
+            if not chat.room_id:
+                chat.archived_at, chat.title = None, title
+            chat.save(update_fields=["closed_at", "archived_at", "title", "updated_at"])
         else:
             try:
                 with transaction.atomic():
@@ -85,19 +87,29 @@ def create_subject_chat(*, actor: ActiveRole, organisation: Organisation, person
 
 def teacher_subject_chats(person: Person, organisation: Organisation):
     return (Chat.objects.filter(organisation=organisation, kind=ChatKind.SUBJECT, created_by=person)
-            .select_related("school_class", "subject").order_by("archived_at", "school_class__grade",
+            .select_related("school_class", "subject").order_by("closed_at", "school_class__grade",
                                                                 "school_class__letter", "subject__name"))
 
 
 def close_subject_chat(*, actor: ActiveRole, organisation: Organisation, person: Person, chat_id: int | None) -> Chat:
-    """The teacher closes their subject chat: it leaves the plan and goes to the archive."""
-    chat = teacher_subject_chats(person, organisation).filter(pk=chat_id).first()
-    if chat is None:
-        raise SubjectChatError(NOT_YOUR_CHAT)
-    if chat.archived_at is None:
-        chat.archived_at = chat.updated_at = timezone.now()
-        chat.save(update_fields=["archived_at", "updated_at"])
-        audit(actor=actor, action="chats.subject_close", obj=chat, organisation=organisation)
+    """The teacher closes their subject chat: it leaves the plan; the next sync archives its room the way chats of
+    classes that no longer exist are archived (renamed «… (архив)», nobody but the service account writes). A chat
+    that never had a room is archived at once."""
+    with transaction.atomic():
+        chat = (Chat.objects.select_for_update()
+                .filter(pk=chat_id, organisation=organisation, kind=ChatKind.SUBJECT, created_by=person).first())
+        if chat is None:
+            raise SubjectChatError(NOT_YOUR_CHAT)
+        if chat.closed_at is None:
+            chat.closed_at = chat.updated_at = timezone.now()
+            if not chat.room_id:
+                chat.archived_at = chat.closed_at
+            chat.save(update_fields=["closed_at", "archived_at", "updated_at"])
+            audit(actor=actor, action="chats.subject_close", obj=chat, organisation=organisation)
+    if chat.room_id:
+        from sreda.chats.triggers import roster_changed
+
+        transaction.on_commit(lambda: roster_changed(organisation.pk))  # archive the room within a minute
     return chat
 
 

@@ -21,6 +21,7 @@ from sreda.chats.models import (
     ExchangeTask,
     MessengerAccount,
     MessengerSettings,
+    TaskKind,
     TaskStatus,
     TaskTrigger,
 )
@@ -28,7 +29,7 @@ from sreda.people.roles import SCHOOL_STAFF_ROLES
 
 log = logging.getLogger(__name__)
 
-COUNT_KEYS = ("rooms_created", "members_added", "members_removed", "renamed", "archived", "unchanged")
+COUNT_KEYS = ("rooms_created", "members_added", "members_removed", "renamed", "archived", "unarchived", "unchanged")
 STALE_AFTER = timedelta(minutes=30)  # a RUNNING task older than this died with its process
 MAX_ATTEMPTS = 8
 BACKOFF_CAP_MINUTES = 60
@@ -76,14 +77,15 @@ def backoff(attempt: int, retry_after: float | None = None) -> timedelta:
 def start_task(organisation, *, trigger: str = TaskTrigger.MANUAL, dry_run: bool = False, actor=None) -> ExchangeTask:
     """A queued (PENDING) exchange task; `run_task` runs it."""
     user = getattr(actor, "user", None)
-    return ExchangeTask.objects.create(organisation=organisation, trigger=trigger, dry_run=dry_run,
-                                       counts=empty_counts(), created_by=user if user is not None and user.pk else None)
+    return ExchangeTask.objects.create(organisation=organisation, kind=TaskKind.SYNC, trigger=trigger,
+                                       dry_run=dry_run, counts=empty_counts(),
+                                       created_by=user if user is not None and user.pk else None)
 
 
-def running_task(organisation_id: int) -> ExchangeTask | None:
-    """The school's live RUNNING task (not one whose process died long ago)."""
+def running_task(organisation_id: int, kind: str = TaskKind.SYNC) -> ExchangeTask | None:
+    """The school's live RUNNING task of that kind (not one whose process died long ago)."""
     fresh = timezone.now() - STALE_AFTER
-    return (ExchangeTask.objects.filter(organisation_id=organisation_id, status=TaskStatus.RUNNING,
+    return (ExchangeTask.objects.filter(organisation_id=organisation_id, kind=kind, status=TaskStatus.RUNNING,
                                         started_at__gte=fresh).order_by("started_at").first())
 
 
@@ -94,7 +96,7 @@ def _claim(task: ExchangeTask) -> bool:
         current = ExchangeTask.objects.select_for_update().get(pk=task.pk)
         if current.status not in (TaskStatus.PENDING, TaskStatus.RETRYING):
             return False
-        other = running_task(task.organisation_id)
+        other = running_task(task.organisation_id, task.kind)
         if other is not None and other.pk != task.pk:
             raise SyncBusy(other)
         retry = current.status == TaskStatus.RETRYING
@@ -178,6 +180,8 @@ class _Run:
         if reconcile and not self.task.dry_run:
             self._reconcile(Chat.objects.filter(organisation=self.organisation, archived_at__isnull=True)
                             .exclude(room_id=""))
+            if self.retry is not None:
+                return
         plan, diffs = self._plan_and_diff()
         if self.task.dry_run:
             self._count_dry(diffs)
@@ -214,6 +218,7 @@ class _Run:
             c["rooms_created"] += int(d.create)
             c["renamed"] += int(d.rename)
             c["archived"] += int(d.archive)
+            c["unarchived"] += int(d.unarchive)
             c["members_added"] += len(d.add)
             c["members_removed"] += len(d.remove)
             c["unchanged"] += int(d.empty)
@@ -233,8 +238,13 @@ class _Run:
             return False, None
 
     def _reconcile(self, chats) -> None:
-        """Re-read each room's members into the mirror (someone joined or was kicked by hand)."""
+        """Re-read each live room into Sreda's state: its members into the mirror (someone joined or was kicked by
+        hand), its title, and whether its power levels are still the planned one-way setting (R28) — so the diff
+        that follows corrects whatever was changed on the server by hand."""
+        from sreda.chats.plan import school_plan
+
         linked = dict(MessengerAccount.objects.filter(status=AccountStatus.LINKED).values_list("user_id", "person_id"))
+        planned = {p.key: p for p in school_plan(self.organisation)}
         for chat in chats:
             ok, joined = self._call(f"«{chat.title}»: состав комнаты", self.conn.joined_members, chat.room_id)
             if not ok:
@@ -242,6 +252,21 @@ class _Run:
                     return
                 continue
             self._mirror_set(chat, joined, linked)
+            ok, title = self._call(f"«{chat.title}»: название комнаты", self.conn.room_title, chat.room_id)
+            if ok and title != chat.title:
+                Chat.objects.filter(pk=chat.pk).update(title=title)  # the diff renames it back
+            elif not ok and self.retry is not None:
+                return
+            plan = planned.get(chat.key)
+            if plan is None:
+                continue
+            ok, matches = self._call(f"«{chat.title}»: кто может писать", self.conn.levels_match, chat.room_id,
+                                     chat.read_only, self._staff(plan))
+            if ok:  # not as planned → marked as the opposite, so the diff sets the planned levels again
+                Chat.objects.filter(pk=chat.pk).update(read_only_applied=chat.read_only if matches
+                                                       else not chat.read_only)
+            elif self.retry is not None:
+                return
 
     @staticmethod
     def _mirror_set(chat: Chat, joined: set[str], linked: dict[str, int]) -> None:
@@ -298,7 +323,8 @@ class _Run:
                 return
             chat.room_id, chat.title, chat.updated_at = room_id, title, timezone.now()
             chat.read_only_applied = False  # until set_read_only below succeeds
-            chat.save(update_fields=["room_id", "title", "updated_at", "read_only_applied"])  # before anything can fail
+            chat.archived_at = None  # a reopened chat that never had a room
+            chat.save(update_fields=["room_id", "title", "updated_at", "read_only_applied", "archived_at"])
             self.counts["rooms_created"] += 1
             if planned is not None and planned.read_only:
                 ok, _ = self._call(f"«{title}»: только сотрудники пишут", self.conn.set_read_only, room_id, True,
@@ -321,6 +347,16 @@ class _Run:
                 chat.save(update_fields=["archived_at", "title", "updated_at"])
                 self.counts["archived"] += 1
             return
+        if change.unarchive and not change.create:
+            read_only = bool(planned and planned.read_only)
+            ok, _ = self._call(f"«{title}»: возврат из архива", self.conn.unarchive_room, chat.room_id, title,
+                               read_only, self._staff(planned))
+            if not ok:
+                return
+            chat.archived_at, chat.title, chat.read_only_applied, chat.updated_at = None, title, read_only, timezone.now()
+            chat.save(update_fields=["archived_at", "title", "read_only_applied", "updated_at"])
+            self.counts["unarchived"] += 1
+            change.rename = False
         if change.rename and not change.create:
             ok, _ = self._call(f"«{title}»: переименование", self.conn.set_title, chat.room_id, title)
             if not ok:
@@ -346,6 +382,14 @@ class _Run:
             ChatMember.objects.get_or_create(chat=chat, user_id=user_id,
                                              defaults={"person_id": self.people.get(user_id)})
             self.counts["members_added"] += 1
+        staff = set(self._staff(planned))
+        if (planned is not None and planned.read_only and not change.create and change.read_only is None
+                and not change.unarchive and staff & set(change.add)):
+            # R28: staff who just joined a one-way room must be able to write in it
+            ok, _ = self._call(f"«{title}»: кто может писать", self.conn.set_read_only, chat.room_id, True,
+                               sorted(staff))
+            if not ok and self.retry is not None:
+                return
         for user_id in change.remove:
             ok, _ = self._call(f"«{title}»: удалить {user_id}", self.conn.remove_member, chat.room_id, user_id,
                                REMOVE_REASON)
@@ -359,7 +403,13 @@ class _Run:
 
 def task_dict(task: ExchangeTask) -> dict:
     """The API/CLI shape of a task."""
-    return {"id": task.pk, "status": task.status, "progress": task.progress, "dry_run": task.dry_run,
+    counts = task.counts or {}
+    if task.kind != TaskKind.SYNC:
+        return {"id": task.pk, "kind": task.kind, "status": task.status, "progress": task.progress,
+                "dry_run": task.dry_run, "trigger": task.trigger, "attempt": task.attempt, "counts": dict(counts),
+                "errors": list(task.errors or []), "created_at": task.created_at, "finished_at": task.finished_at,
+                "next_retry_at": task.next_retry_at}
+    return {"id": task.pk, "kind": task.kind, "status": task.status, "progress": task.progress, "dry_run": task.dry_run,
             "trigger": task.trigger, "attempt": task.attempt, "counts": {**empty_counts(), **(task.counts or {})},
             "errors": list(task.errors or []), "created_at": task.created_at, "finished_at": task.finished_at,
             "next_retry_at": task.next_retry_at}

@@ -12,7 +12,13 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
-from sreda.chats.models import ExchangeTask, MessengerSettings, TaskStatus, TaskTrigger
+from sreda.chats.models import (
+    ExchangeTask,
+    MessengerSettings,
+    TaskKind,
+    TaskStatus,
+    TaskTrigger,
+)
 from sreda.chats.sync import STALE_AFTER, SyncBusy, run_task, running_task, start_task
 
 log = logging.getLogger(__name__)
@@ -33,8 +39,9 @@ def due_tasks(now=None) -> list[ExchangeTask]:
     roster trigger queued, else a new scheduled one); each such school's next_sync_at moves on by its interval."""
     now = now or timezone.now()
     close_interrupted(now)
-    due = list(ExchangeTask.objects.filter(status=TaskStatus.RETRYING, next_retry_at__lte=now, dry_run=False))
-    waiting = set(ExchangeTask.objects.filter(status=TaskStatus.RETRYING).values_list("organisation_id", flat=True))
+    sync = ExchangeTask.objects.filter(kind=TaskKind.SYNC)
+    due = list(sync.filter(status=TaskStatus.RETRYING, next_retry_at__lte=now, dry_run=False))
+    waiting = set(sync.filter(status=TaskStatus.RETRYING).values_list("organisation_id", flat=True))
     schools = (MessengerSettings.objects.filter(enabled=True)
                .filter(Q(next_sync_at__isnull=True) | Q(next_sync_at__lte=now)).select_related("organisation"))
     for messenger in schools:
@@ -46,7 +53,7 @@ def due_tasks(now=None) -> list[ExchangeTask]:
                      .update(next_sync_at=now + timedelta(minutes=messenger.sync_interval_minutes or 30)))
             if not moved:
                 continue  # another scheduler took it
-            task = (ExchangeTask.objects.filter(organisation_id=org_id, status=TaskStatus.PENDING, dry_run=False)
+            task = (sync.filter(organisation_id=org_id, status=TaskStatus.PENDING, dry_run=False)
                     .exclude(trigger=TaskTrigger.MANUAL).order_by("created_at").first())
             if task is None:
                 task = start_task(messenger.organisation, trigger=TaskTrigger.SCHEDULE)
@@ -85,3 +92,55 @@ def chats_scheduler() -> None:
     """Every minute: queue the due syncs and retries."""
     for task in due_tasks():
         sync_task(task.pk)
+
+
+# ------------------------------------------------------------------ R30: backfill of missed messages
+
+@db_task()
+def backfill_task(task_id: int) -> None:
+    """Run one backfill exchange task (queued by the button, the API or the hourly scheduler)."""
+    from sreda.chats.backfill import BackfillBusy, run_backfill
+
+    task = ExchangeTask.objects.filter(pk=task_id, kind=TaskKind.BACKFILL).first()
+    if task is None:
+        return
+    try:
+        run_backfill(task)
+    except BackfillBusy:
+        pass  # the task says so; the running backfill reads the same history
+
+
+NEVER_STARTED = [{"what": "Догрузка сообщений", "message": "Задача не была запущена: обработчик очереди не работал.",
+                  "hint": "Ничего делать не нужно: следующая догрузка перечитает историю с последней успешной."}]
+
+
+def queue_backfill(organisation, *, actor=None) -> ExchangeTask:
+    """«Догрузить сообщения»: a manual backfill task, queued at once."""
+    from sreda.chats.backfill import start_backfill
+
+    task = start_backfill(organisation, trigger=TaskTrigger.MANUAL, actor=actor)
+    backfill_task(task.pk)
+    return task
+
+
+def due_backfills(now=None) -> list[ExchangeTask]:
+    """Hourly: one scheduled backfill task per school with enabled messenger settings, except schools whose
+    backfill is still queued or running."""
+    from sreda.chats.backfill import start_backfill
+
+    now = now or timezone.now()
+    (ExchangeTask.objects.filter(kind=TaskKind.BACKFILL, status=TaskStatus.PENDING, created_at__lt=now - STALE_AFTER)
+     .update(status=TaskStatus.FAILED, finished_at=now, errors=NEVER_STARTED))
+    busy = set(ExchangeTask.objects.filter(kind=TaskKind.BACKFILL, status__in=(TaskStatus.PENDING, TaskStatus.RUNNING),
+                                           created_at__gte=now - STALE_AFTER)
+               .values_list("organisation_id", flat=True))
+    return [start_backfill(messenger.organisation, trigger=TaskTrigger.SCHEDULE)
+            for messenger in MessengerSettings.objects.filter(enabled=True).select_related("organisation")
+            .order_by("organisation_id") if messenger.organisation_id not in busy]
+
+
+@db_periodic_task(crontab(minute="17"))
+def chats_backfill_scheduler() -> None:
+    """Every hour (at :17, away from the half-hourly syncs): backfill each school's chats (R30)."""
+    for task in due_backfills():
+        backfill_task(task.pk)

@@ -9,7 +9,13 @@ from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 
-from sreda.chats.models import ExchangeTask, MessengerSettings, TaskStatus, TaskTrigger
+from sreda.chats.models import (
+    ExchangeTask,
+    MessengerSettings,
+    TaskKind,
+    TaskStatus,
+    TaskTrigger,
+)
 
 DEBOUNCE = timedelta(minutes=1)
 UID = "sreda.chats.triggers"
@@ -23,8 +29,8 @@ def roster_changed(organisation_id: int | None, *, trigger: str = TaskTrigger.RO
     soon = timezone.now() + DEBOUNCE
     moved = (MessengerSettings.objects.filter(organisation_id=organisation_id, enabled=True)
              .filter(Q(next_sync_at__isnull=True) | Q(next_sync_at__gt=soon)).update(next_sync_at=soon))
-    if moved and not ExchangeTask.objects.filter(organisation_id=organisation_id, status=TaskStatus.PENDING,
-                                                 dry_run=False).exists():
+    if moved and not ExchangeTask.objects.filter(organisation_id=organisation_id, kind=TaskKind.SYNC,
+                                                 status=TaskStatus.PENDING, dry_run=False).exists():
         ExchangeTask.objects.create(organisation_id=organisation_id, trigger=trigger, status=TaskStatus.PENDING)
     return bool(moved)
 

@@ -8,4 +8,5 @@ urlpatterns: list = [
     path("tasks/", views_sync.tasks_page, name="tasks"),
     path("tasks/<int:pk>/", views_sync.task_page, name="task"),
     path("sync/", views_sync.sync_now, name="sync_now"),
+    path("backfill/", views_sync.backfill_now, name="backfill_now"),
 ]

@@ -150,8 +150,8 @@ def subject_list(request):
     organisation, person = _teacher(request)
     chats = list(svc.teacher_subject_chats(person, organisation))
     return render(request, "chats/subject_chats.html", {
-        "organisation": organisation, "open_chats": [c for c in chats if c.archived_at is None],
-        "closed_chats": [c for c in chats if c.archived_at is not None]})
+        "organisation": organisation, "open_chats": [c for c in chats if c.closed_at is None],
+        "closed_chats": [c for c in chats if c.closed_at is not None]})
 
 
 @login_required

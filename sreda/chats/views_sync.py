@@ -14,11 +14,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from sreda.chats.backfill import BACKFILL_KEYS
 from sreda.chats.connector import MessengerError
 from sreda.chats.forms_sync import MessengerSettingsForm, mask
-from sreda.chats.models import ExchangeTask, MessengerSettings, TaskStatus
+from sreda.chats.models import ExchangeTask, MessengerSettings, TaskKind, TaskStatus
 from sreda.chats.sync import COUNT_KEYS, connector_for
-from sreda.chats.tasks import queue_sync
+from sreda.chats.tasks import queue_backfill, queue_sync
 from sreda.core.audit import audit
 from sreda.core.permissions import Action
 from sreda.core.school import acting_school, org_query, parse_int
@@ -28,8 +29,12 @@ NO_SCHOOL = ("Чатами школы управляют руководител�
              "Смените роль («Сменить роль»).")
 COUNT_LABELS = {"rooms_created": "Создано чатов", "members_added": "Добавлено участников",
                 "members_removed": "Удалено участников", "renamed": "Переименовано", "archived": "В архив",
+                "unarchived": "Возвращено из архива",
                 "unchanged": "Без изменений"}
+BACKFILL_LABELS = {"rooms": "Прочитано чатов", "messages_read": "Прочитано сообщений",
+                   "events_added": "Добавлено событий активности"}
 FINISHED = (TaskStatus.DONE, TaskStatus.FAILED)
+NOT_CONFIGURED = ("Сначала заполните настройки мессенджера: адрес сервера, токен и сервисную учётную запись.")
 
 
 def _school(request):
@@ -102,8 +107,11 @@ def settings_page(request):
 
 def _task_context(request, organisation, task: ExchangeTask) -> dict:
     counts = task.counts or {}
-    return {**_base(request, organisation), "task": task, "finished": task.status in FINISHED,
-            "counts": [(COUNT_LABELS[k], counts.get(k, 0)) for k in COUNT_KEYS]}
+    if task.kind == TaskKind.BACKFILL:
+        shown = [(BACKFILL_LABELS[k], counts.get(k, 0)) for k in BACKFILL_KEYS]
+    else:
+        shown = [(COUNT_LABELS[k], counts.get(k, 0)) for k in COUNT_KEYS]
+    return {**_base(request, organisation), "task": task, "finished": task.status in FINISHED, "counts": shown}
 
 
 @login_required
@@ -115,11 +123,14 @@ def tasks_page(request):
     status = request.GET.get("status") or ""
     if status in TaskStatus.values:
         rows = rows.filter(status=status)
+    kind = request.GET.get("kind") or ""
+    if kind in TaskKind.values:
+        rows = rows.filter(kind=kind)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     last = ExchangeTask.objects.filter(organisation=organisation).first()
     messenger = MessengerSettings.objects.filter(organisation=organisation).first()
     context = {**_base(request, organisation), "page": page, "messenger": messenger, "status": status,
-               "statuses": TaskStatus.choices, "count_labels": COUNT_LABELS}
+               "statuses": TaskStatus.choices, "count_labels": COUNT_LABELS, "kind": kind, "kinds": TaskKind.choices}
     if last is not None:
         context.update({"last": _task_context(request, organisation, last)})
     return render(request, "chats/tasks.html", context)
@@ -144,11 +155,23 @@ def sync_now(request):
     """«Синхронизировать сейчас» / «Только план» (dry_run=1)."""
     organisation = _school(request)
     if not MessengerSettings.objects.filter(organisation=organisation).exists():
-        messages.error(request, "Сначала заполните настройки мессенджера: адрес сервера, токен и сервисную учётную "
-                                "запись.")
+        messages.error(request, NOT_CONFIGURED)
         return redirect(_back(request, "chats:settings", organisation))
     dry_run = bool(parse_int(request.POST.get("dry_run")))
     task = queue_sync(organisation, dry_run=dry_run, actor=request.active_role)
     audit(actor=request.active_role, action="chats.sync_start", obj=task, organisation=organisation,
           details={"dry_run": dry_run})
+    return redirect(_back(request, "chats:task", organisation, pk=task.pk))
+
+
+@login_required
+@require_POST
+def backfill_now(request):
+    """R30: «Догрузить сообщения» — read the rooms' history for messages the push did not deliver."""
+    organisation = _school(request)
+    if not MessengerSettings.objects.filter(organisation=organisation).exists():
+        messages.error(request, NOT_CONFIGURED)
+        return redirect(_back(request, "chats:settings", organisation))
+    task = queue_backfill(organisation, actor=request.active_role)
+    audit(actor=request.active_role, action="chats.backfill_start", obj=task, organisation=organisation)
     return redirect(_back(request, "chats:task", organisation, pk=task.pk))

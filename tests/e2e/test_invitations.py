@@ -34,7 +34,7 @@ def test_invite_accept_edit_the_new_employee_and_add_them_to_the_access_group(
     page = browser_page
     sign_in(page, "sokolov", DEFAULT_PASSWORD)
     page.get_by_role("button", name="Администратор ОО — МБОУ СОШ № 5").click()
-    page.get_by_role("navigation").get_by_role("link", name="Приглашения").click()
+    page.get_by_role("navigation").get_by_role("link", name="Приглашения", exact=True).click()
     page.get_by_role("link", name="Пригласить сотрудника").click()
     page.get_by_label("Фамилия").fill("Петрова")
     page.get_by_label("Имя", exact=True).fill("Мария")
@@ -92,7 +92,7 @@ def test_invite_accept_edit_the_new_employee_and_add_them_to_the_access_group(
         row = page.get_by_role("row").filter(has_text="Петрова Мария Ивановна")
         expect(row).to_contain_text("Сотрудник")
         page.screenshot(path=str(screenshot_dir / "employees.png"), full_page=True)
-        page.get_by_role("navigation").get_by_role("link", name="Приглашения").click()
+        page.get_by_role("navigation").get_by_role("link", name="Приглашения", exact=True).click()
         expect(page.get_by_test_id("tab-accepted")).to_have_text("Приняты: 1")
         page.screenshot(path=str(screenshot_dir / "invitations.png"), full_page=True)
         roles = Membership.objects.filter(person=invitee.person).order_by("id")

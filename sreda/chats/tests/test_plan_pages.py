@@ -116,7 +116,7 @@ def test_api_plan_has_the_cli_shape_plus_diff(client):
     parents = next(r for r in rows if r["title"] == "5А — родители")
     assert parents["class"] == "5А" and parents["kind"] == "parents" and parents["read_only"] is False
     assert parents["diff"] == {"create": True, "rename": False, "read_only": None, "add": 2, "remove": 0,
-                               "archive": False}
+                               "archive": False, "unarchive": False}
     assert set(parents["members"][0]) == {"person_id", "full_name", "role", "linked"}
     assert rows[-1]["title"] == "9Я — ученики" and rows[-1]["diff"]["archive"] is True
     read_only = issue(role=Role.DIRECTOR, organisation=org, scopes=(SCOPE_READ,))

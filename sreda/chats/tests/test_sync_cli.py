@@ -15,7 +15,8 @@ from sreda.chats.tests.test_sync_synapse import School, room_state
 from sreda.core.testing import make_organisation
 
 pytestmark = pytest.mark.django_db
-KEYS = {"rooms_created", "members_added", "members_removed", "renamed", "archived", "unchanged", "errors"}
+KEYS = {"rooms_created", "members_added", "members_removed", "renamed", "archived", "unarchived", "unchanged",
+        "errors"}
 
 
 def run(*args):
@@ -32,7 +33,7 @@ def test_r25_cli_sync_prints_what_it_did_as_json(matrix_settings, matrix_user, c
     assert room_state(connector, school) == school.expected
     second = json.loads(run("--org", school.org.inn, "--json", "--reconcile"))
     assert second == {"rooms_created": 0, "members_added": 0, "members_removed": 0, "renamed": 0, "archived": 0,
-                      "unchanged": 3, "errors": []}
+                      "unarchived": 0, "unchanged": 3, "errors": []}
 
 
 def test_r25_cli_dry_run_changes_nothing(matrix_settings, matrix_user):
