@@ -78,3 +78,22 @@ def median_seconds(call: Callable[[], object], repeat: int = 3) -> float:
         call()
         times.append(time.perf_counter() - started)
     return statistics.median(times)
+
+
+def on_both_databases(*, name: str, database: str, run: Callable[[str, str, Path], list[dict]],
+                      sqlite_only: bool = False, postgres_required: bool = False) -> list[dict] | None:
+    """`run(url, label, tmp)` on a throw-away SQLite file, then on a throw-away PostgreSQL database `database`
+    (dropped afterwards); the rows of both. None when PostgreSQL is required and not reachable."""
+    import tempfile
+
+    results: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix=f"sreda-bench-{name}-") as tmp:
+        results += run(f"sqlite:///{Path(tmp) / f'{name}.sqlite3'}", "SQLite", Path(tmp))
+        pg = pg_admin_url(pg_server_url())
+        if not sqlite_only and pg:
+            results += with_pg_database(pg, database, lambda url: run(url, "PostgreSQL", Path(tmp)))
+        elif not sqlite_only:
+            print(f"PostgreSQL не отвечает ({pg_server_url()}): прогон на PostgreSQL пропущен.")
+            if postgres_required:
+                return None
+    return results

@@ -16,12 +16,11 @@ import json
 import os
 import random
 import statistics
-import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import pg_admin_url, pg_server_url, with_pg_database
+from bench.common import on_both_databases
 
 BENCH_DB = "sreda_bench_dpo"
 SIZE = 10_000
@@ -38,16 +37,10 @@ def main(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     if args.run:
         return _child(args.run[0])
-    results: list[dict] = []
-    with tempfile.TemporaryDirectory(prefix="sreda-bench-dpo-") as tmp:
-        results += _run(f"sqlite:///{Path(tmp) / 'dpo.sqlite3'}", "SQLite", Path(tmp))
-        pg = pg_admin_url(pg_server_url())
-        if not args.sqlite_only and pg:
-            results += with_pg_database(pg, BENCH_DB, lambda url: _run(url, "PostgreSQL", Path(tmp)))
-        elif not args.sqlite_only:
-            print(f"PostgreSQL не отвечает ({pg_server_url()}): прогон на PostgreSQL пропущен.")
-            if args.postgres:
-                return 1
+    results = on_both_databases(name="dpo", database=BENCH_DB, run=_run, sqlite_only=args.sqlite_only,
+                                postgres_required=args.postgres)
+    if results is None:
+        return 1
     _table(results)
     return 0 if results and all(r.get("ok") for r in results) else 1
 

@@ -17,16 +17,9 @@ import json
 import os
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
-from bench.common import (
-    ROOT,
-    median_seconds,
-    pg_admin_url,
-    pg_server_url,
-    with_pg_database,
-)
+from bench.common import ROOT, median_seconds, on_both_databases
 
 BENCH_DB = "sreda_bench_tracker"
 SIZES = (30, 60)
@@ -40,16 +33,10 @@ def main(argv: list[str]) -> int:
     args, _unknown = parser.parse_known_args(argv)  # called with the joining benchmark's own options too
     if args.run:
         return _child(args.run)
-    results: list[dict] = []
-    with tempfile.TemporaryDirectory(prefix="sreda-bench-tracker-") as tmp:
-        results += _run(f"sqlite:///{Path(tmp) / 'tracker.sqlite3'}", "SQLite", Path(tmp))
-        pg = pg_admin_url(pg_server_url())
-        if not args.sqlite_only and pg:
-            results += with_pg_database(pg, BENCH_DB, lambda url: _run(url, "PostgreSQL", Path(tmp)))
-        elif not args.sqlite_only:
-            print(f"PostgreSQL не отвечает ({pg_server_url()}): прогон на PostgreSQL пропущен.")
-            if args.postgres:
-                return 1
+    results = on_both_databases(name="tracker", database=BENCH_DB, run=_run, sqlite_only=args.sqlite_only,
+                                postgres_required=args.postgres)
+    if results is None:
+        return 1
     _table(results)
     return 0 if results and all(r.get("ok") for r in results) else 1
 

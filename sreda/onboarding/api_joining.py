@@ -240,7 +240,8 @@ def _access(request, request_id: int):
     return actor, req
 
 
-def _decide(call):
+def conflict_if_decided(call):
+    """Run a decision; one already taken (ValidationError code «decided») answers 409 with its message."""
     try:
         return call()
     except ValidationError as exc:
@@ -255,7 +256,7 @@ def approve(request: HttpRequest, request_id: int, payload: JoinApproveIn):
     """R20: связывает учётную запись с записью контингента класса заявки и даёт роль. Уже рассмотренная
     заявка — 409. Область `joining`."""
     actor, req = _access(request, request_id)
-    result = _decide(lambda: joining.join_request_approve(actor=actor, request=req,
+    result = conflict_if_decided(lambda: joining.join_request_approve(actor=actor, request=req,
                                                           roster_person_id=payload.roster_person_id))
     if isinstance(result, Status):
         return result
@@ -267,7 +268,7 @@ def approve(request: HttpRequest, request_id: int, payload: JoinApproveIn):
 def reject(request: HttpRequest, request_id: int, payload: JoinRejectIn):
     """R20: с причиной (обязательна). Область `joining`."""
     actor, req = _access(request, request_id)
-    result = _decide(lambda: joining.join_request_reject(actor=actor, request=req, reason=payload.reason))
+    result = conflict_if_decided(lambda: joining.join_request_reject(actor=actor, request=req, reason=payload.reason))
     if isinstance(result, Status):
         return result
     return _with_match([result])[0]

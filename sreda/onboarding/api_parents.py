@@ -6,7 +6,6 @@ Opening the link is not here: the parent opens it in a browser, signed in.
 
 from datetime import datetime
 
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
@@ -16,6 +15,7 @@ from sreda.api.models import SCOPE_JOINING
 from sreda.api.schemas import ERRORS, ErrorOut, Pagination
 from sreda.core.permissions import Action
 from sreda.onboarding import parents
+from sreda.onboarding.api_joining import conflict_if_decided
 from sreda.orgs.models import SchoolClass
 from sreda.orgs.selectors import access_organisation
 from sreda.people.models import Person
@@ -108,22 +108,13 @@ def corrections(request: HttpRequest, org_id: int, filters: Query[ChildCorrectio
     return parents.correction_list(actor=actor, organisation=organisation, status=status)
 
 
-def _decide(call):
-    try:
-        return call()
-    except ValidationError as exc:
-        if getattr(exc, "code", None) == "decided":
-            return Status(409, {"detail": " ".join(exc.messages)})
-        raise
-
-
 @router.post("/child-corrections/{int:correction_id}/accept", response={200: ChildCorrectionOut, **CONFLICT, **ERRORS},
              summary="Принять исправление")
 def correction_accept(request: HttpRequest, correction_id: int):
     """R21: новые значения записываются в данные ребёнка. Уже рассмотренное — 409. Область `joining`."""
     actor = api_actor(request, SCOPE_JOINING)
     row = parents.access_correction(actor=actor, correction_id=correction_id)
-    return _decide(lambda: parents.correction_accept(actor=actor, correction=row))
+    return conflict_if_decided(lambda: parents.correction_accept(actor=actor, correction=row))
 
 
 @router.post("/child-corrections/{int:correction_id}/reject", response={200: ChildCorrectionOut, **CONFLICT, **ERRORS},
@@ -131,4 +122,4 @@ def correction_accept(request: HttpRequest, correction_id: int):
 def correction_reject(request: HttpRequest, correction_id: int, payload: ChildCorrectionRejectIn):
     actor = api_actor(request, SCOPE_JOINING)
     row = parents.access_correction(actor=actor, correction_id=correction_id)
-    return _decide(lambda: parents.correction_reject(actor=actor, correction=row, reason=payload.reason))
+    return conflict_if_decided(lambda: parents.correction_reject(actor=actor, correction=row, reason=payload.reason))
