@@ -120,6 +120,18 @@ def centre_applications(*, actor: ActiveRole, filters: ApplicationFilters) -> Qu
     return _filtered(qs, filters).order_by("-id")
 
 
+def centre_schools(*, actor: ActiveRole) -> QuerySet:
+    """The schools whose applications the centre sees: the choices of the page's school filter."""
+    from sreda.orgs.models import Organisation
+
+    if not can(actor, Action.MANAGE_DPO):
+        return Organisation.objects.none()
+    applied = Application.objects.all()
+    if not actor.is_platform_operator:
+        applied = applied.filter(organisation__municipality__region_id=actor.region_id)
+    return Organisation.objects.filter(pk__in=applied.values("organisation_id")).order_by("short_name")
+
+
 def my_applications(*, actor: ActiveRole) -> QuerySet[Application]:
     """«Моё обучение»: the person's applications with comments and history (three queries in all)."""
     person = person_of(actor)

@@ -22,5 +22,7 @@ urlpatterns = [
     path("centre/programs/<int:pk>/", views_centre.program_edit, name="program"),
     path("centre/programs/<int:program_pk>/groups/new/", views_centre.group_edit, name="group_new"),
     path("centre/programs/<int:program_pk>/groups/<int:pk>/", views_centre.group_edit, name="group"),
+    path("centre/programs/<int:program_pk>/groups/<int:pk>/delete/", views_centre.group_delete, name="group_delete"),
     path("centre/organisations/new/", views_centre.organisation_new, name="organisation_new"),
+    path("centre/organisations/<int:pk>/", views_centre.organisation_edit, name="organisation_edit"),
 ]

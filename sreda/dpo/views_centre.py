@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -55,6 +56,45 @@ def organisation_new(request):
     else:
         messages.error(request, "Укажите наименование организации ДПО.")
     return redirect("dpo:programs")
+
+
+@login_required
+@require_POST
+def organisation_edit(request, pk: int):
+    """Rename a DPO organisation of the centre's region (R36)."""
+    active = _centre(request)
+    organisation = selectors.centre_dpo_organisations(actor=active).filter(pk=pk).first()
+    if organisation is None:
+        raise Http404("Организация ДПО не найдена или относится к другому региону.")
+    form = DpoOrganisationForm(request.POST)
+    if form.is_valid():
+        try:
+            saved = services.dpo_organisation_save(actor=active, organisation=organisation, **form.cleaned_data)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, f"Организация ДПО «{saved}» сохранена.")
+    else:
+        messages.error(request, "Укажите наименование организации ДПО.")
+    return redirect("dpo:programs")
+
+
+@login_required
+@require_POST
+def group_delete(request, program_pk: int, pk: int):
+    """Delete a group nobody has applied to yet; one with applications is closed instead (R36)."""
+    active = _centre(request)
+    program = selectors.access_program(actor=active, program_id=program_pk)
+    group = selectors.access_group(actor=active, group_id=pk, for_centre=True)
+    if group is None or group.program_id != program.pk:
+        raise Http404("Группа не найдена.")
+    try:
+        services.group_delete(actor=active, group=group)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect("dpo:group", program_pk=program.pk, pk=group.pk)
+    messages.success(request, f"Группа «{group.name}» удалена.")
+    return redirect("dpo:program", pk=program.pk)
 
 
 @login_required

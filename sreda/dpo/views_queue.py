@@ -101,6 +101,7 @@ def centre(request):
     return render(request, "dpo/centre.html", {
         "page": page, "filters": filters, "statuses": Status.choices,
         "programs": selectors.programs_for_filter(actor=active), "approved": Status.APPROVED,
+        "schools": selectors.centre_schools(actor=active),
     })
 
 
