@@ -12,6 +12,7 @@ BENCHMARKS = {
     "api-scim": "bench.api_scim",
     "dpo": "bench.dpo",
     "joining": "bench.joining",
+    "roster-safety": "bench.roster_safety",
 }
 
 

@@ -41,6 +41,9 @@ def attention_items(active: ActiveRole | None) -> list[Attention]:
     from sreda.onboarding.joining import attention as join_requests_waiting  # R20–R22
 
     items += join_requests_waiting(active)
+    from sreda.roster.hold import attention as held_roster_imports  # issue 10: the sync hold
+
+    items += held_roster_imports(active)
     from sreda.dpo.attention import attention as dpo_notices  # R37: applications waiting, notices to applicants
 
     items += dpo_notices(active)

@@ -47,3 +47,74 @@ class RosterImport(models.Model):
     @property
     def finished(self) -> bool:
         return self.status in (ImportStatus.DONE, ImportStatus.FAILED)
+
+
+class RosterHoldSettings(models.Model):
+    """The sync hold's thresholds of one school: an import ending or moving more is held for approval."""
+
+    organisation = models.OneToOneField(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="roster_hold_settings", verbose_name="организация"
+    )
+    percent = models.PositiveSmallIntegerField(
+        "порог, % активных ролей", default=10,
+        help_text="Импорт удерживается, если завершает или переводит больше этой доли активных ролей школы.",
+    )
+    people = models.PositiveIntegerField(
+        "порог, человек", default=50,
+        help_text="Импорт удерживается, если завершает или переводит роли у большего числа людей.",
+    )
+
+    class Meta:
+        verbose_name = "пороги удержания импорта"
+        verbose_name_plural = "пороги удержания импорта"
+        constraints = [
+            models.CheckConstraint(condition=models.Q(percent__lte=100), name="roster_hold_percent_0_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.percent}% / {self.people} чел."
+
+
+class HoldStatus(models.TextChoices):
+    HELD = "held", "удержан"
+    APPROVED = "approved", "применён"
+    REJECTED = "rejected", "отклонён"
+    SUPERSEDED = "superseded", "заменён более новым"
+
+
+class HeldImport(models.Model):
+    """An import that would end or move too many memberships: not applied, kept with its preview (issue #10)."""
+
+    organisation = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, related_name="held_roster_imports", verbose_name="организация"
+    )
+    # Every school the file touches whose changes exceed its thresholds (a OneRoster set may hold several).
+    organisation_ids = models.JSONField("организации", default=list)
+    # The organisation passed to the import (the template's school), None for a OneRoster set.
+    target = models.ForeignKey(
+        "orgs.Organisation", on_delete=models.CASCADE, null=True, blank=True, related_name="+", verbose_name="школа шаблона"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто загрузил"
+    )
+    acting_role = models.CharField("в роли", max_length=200, blank=True)
+    file_path = models.CharField("файл", max_length=500)
+    original_name = models.CharField("имя файла", max_length=255)
+    skip_bad = models.BooleanField("пропускать ошибочные строки", default=False)
+    status = models.CharField("состояние", max_length=10, choices=HoldStatus.choices, default=HoldStatus.HELD)
+    fingerprint = models.CharField("отпечаток разницы", max_length=64)
+    preview = models.JSONField("предпросмотр", default=dict)
+    created_at = models.DateTimeField("удержан", default=timezone.now)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто решил"
+    )
+    decided_at = models.DateTimeField("решение", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "удержанный импорт"
+        verbose_name_plural = "удержанные импорты"
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "status", "-created_at"], name="roster_held_org_status")]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_status_display()})"

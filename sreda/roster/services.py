@@ -13,6 +13,7 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.permissions import Action, require
 from sreda.orgs.models import Organisation
+from sreda.roster import hold as hold_mod
 from sreda.roster.engine import Counts, apply_roster
 from sreda.roster.parsers.base import Problem, Roster
 from sreda.roster.parsers.oneroster import parse_oneroster
@@ -31,16 +32,39 @@ class ImportResult:
     errors: list[dict] = field(default_factory=list)  # {"file", "line", "column", "reason"}
     applied: bool = False
     rows: int = 0
+    held: object = None  # the HeldImport when the sync hold stopped the import («удержан»)
+    hold_changed: bool = False  # approving found a different difference than the preview: held again
 
     def as_dict(self) -> dict:
-        return {
+        data = {
             "created": self.created, "updated": self.updated, "ended": self.ended, "unchanged": self.unchanged,
             "skipped": self.skipped, "errors": self.errors,
         }
+        if self.held is not None:
+            data["held"] = held_summary(self.held)
+        return data
+
+    @property
+    def status(self) -> str:
+        return "удержан" if self.held is not None else ("применён" if self.applied else "не загружен")
+
+
+def held_summary(held) -> dict:
+    schools = held.preview.get("schools", [])
+    return {"id": held.pk, "status": "удержан", "fingerprint": held.fingerprint,
+            "ended": sum(s["ended_count"] for s in schools), "moved": sum(s["moved_count"] for s in schools),
+            "created": sum(s["created_count"] for s in schools),
+            "schools": [{k: s[k] for k in ("organisation_id", "name", "active", "ended_count", "moved_count",
+                                          "created_count")} for s in schools]}
 
 
 class _Rollback(Exception):
     pass
+
+
+class _Held(Exception):
+    def __init__(self, diff):
+        self.diff = diff
 
 
 def roster_format(path: Path) -> str:
@@ -58,8 +82,14 @@ def _by_place(p: Problem):
 
 
 def roster_import(*, actor: ActiveRole, path: Path, organisation: Organisation | None = None,
-                  skip_bad: bool = False, progress: Callable[[int, str], None] | None = None) -> ImportResult:
-    """Import a roster file set as one transaction; bad rows stop it unless `skip_bad`."""
+                  skip_bad: bool = False, progress: Callable[[int, str], None] | None = None,
+                  approve_mass_change: bool = False, approving=None, original_name: str | None = None) -> ImportResult:
+    """Import a roster file set as one transaction; bad rows stop it unless `skip_bad`.
+
+    The sync hold (hold.py): when the import would end or move more of a school's active memberships than
+    its thresholds allow, it is rolled back and held with a preview unless `approve_mass_change`. Approving
+    a held import passes it as `approving`: it applies only if the difference is still the previewed one.
+    """
     progress = progress or (lambda percent, message: None)
     path = Path(path)
     require(actor, Action.IMPORT_ROSTER, organisation)
@@ -83,10 +113,25 @@ def roster_import(*, actor: ActiveRole, path: Path, organisation: Organisation |
             result.created, result.updated = counts.created, counts.updated
             result.ended, result.unchanged = counts.ended, counts.unchanged
             result.skipped = [p.as_skipped() for p in sorted(roster.problems, key=_by_place)]
+            progress(96, "Проверяем, не слишком ли много ролей завершается")
+            diff = hold_mod.difference(counts)
+            if approving is not None:
+                if diff.fingerprint != approving.fingerprint:
+                    result.hold_changed = True
+                    raise _Held(diff)
+            elif diff.over and not approve_mass_change:
+                raise _Held(diff)
+            hold_mod.supersede(diff.schools, keep=approving)
             result.applied = True
             _audit(actor, path, fmt, result, organisation or _single(counts.organisations))
     except _Rollback:
         _audit(actor, path, fmt, result, organisation)
+    except _Held as held:
+        result.held = hold_mod.hold(actor=actor, path=path, diff=held.diff, target=organisation, skip_bad=skip_bad,
+                                    original_name=original_name, replaces=approving)
+        _audit(actor, path, fmt, result, result.held.organisation)
+        progress(100, "Импорт удержан: он завершил бы или перевёл слишком много ролей")
+        return result
     progress(100, "Готово" if result.applied else "Ничего не загружено: исправьте ошибки")
     return result
 
@@ -107,6 +152,6 @@ def _refused(actor, path: Path, reason: str, organisation=None) -> ImportResult:
 
 def _audit(actor, path: Path, fmt: str, result: ImportResult, organisation) -> None:
     details = {k: v for k, v in result.as_dict().items() if k not in ("skipped", "errors")}
-    details.update(file=path.name, format=fmt, applied=result.applied, rows=result.rows,
+    details.update(file=path.name, format=fmt, applied=result.applied, held=result.held is not None, rows=result.rows,
                    skipped=len(result.skipped), errors=len(result.errors))
     audit(actor=actor, action="roster.import", organisation=organisation, details=details)

@@ -123,10 +123,13 @@ def roster_upload_run(*, import_id: int) -> RosterImport:
     try:
         actor = _uploader_role(row)
         result = roster_import(actor=actor, path=Path(row.file_path), organisation=row.organisation,
-                               skip_bad=row.skip_bad, progress=progress)
+                               skip_bad=row.skip_bad, progress=progress, original_name=row.original_name)
         row.summary = result.as_dict()
         row.status = ImportStatus.DONE if result.applied else ImportStatus.FAILED
         row.message = "Загрузка завершена" if result.applied else "Ничего не загружено: в файле есть ошибки"
+        if result.held is not None:
+            row.status = ImportStatus.DONE
+            row.message = "Импорт удержан: он завершил бы или перевёл слишком много ролей. Ничего не изменено"
     except Exception as exc:  # noqa: BLE001 — the page must say what happened whatever it was
         row.status = ImportStatus.FAILED
         row.message = f"Импорт прерван: {exc}"[:500]

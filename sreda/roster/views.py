@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from sreda.core.permissions import Action, can
-from sreda.roster.models import RosterImport
+from sreda.roster.models import HeldImport, HoldStatus, RosterImport
 from sreda.roster.parsers.template import COLUMNS
 from sreda.roster.uploads import live_progress, roster_upload_start
 
@@ -57,7 +57,8 @@ def upload(request):
             else:
                 return redirect("roster:detail", pk=row.pk)
     recent = RosterImport.objects.filter(organisation=org).select_related("created_by__person")[:RECENT]
-    return render(request, "roster/upload.html", {"org": org, "error": error, "recent": recent},
+    held = HeldImport.objects.filter(organisation=org, status=HoldStatus.HELD).defer("preview")[:5]
+    return render(request, "roster/upload.html", {"org": org, "error": error, "recent": recent, "held": held},
                   status=400 if error else 200)
 
 

@@ -23,6 +23,8 @@ class Counts:
     ended: int = 0
     unchanged: int = 0
     organisations: tuple = ()
+    sync: MembershipSync | None = None  # what the run ended and started: the sync hold's preview (hold.py)
+    created_ids: frozenset = frozenset()  # persons this run created
 
 
 def apply_roster(roster: Roster, *, actor, progress: Callable[[int, str], None]) -> Counts:
@@ -51,4 +53,6 @@ def apply_roster(roster: Roster, *, actor, progress: Callable[[int, str], None])
         ended=sync.ended,
         unchanged=len(in_file - created - updated),
         organisations=tuple(schools.values()),
+        sync=sync,
+        created_ids=frozenset(created),
     )

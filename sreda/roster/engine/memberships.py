@@ -39,6 +39,10 @@ class MembershipSync:
         self.keep_person_id = keep_person_id
         self.changed: set[int] = set()
         self.ended = 0
+        # For the sync hold (hold.py): what this run ends and starts, and what was active before it.
+        self.active_before: dict[int, int] = {}
+        self.ended_ids: list[int] = []
+        self.new_keys: list[tuple] = []
         self.today = {o.pk: org_today(o) for o in schools.values()}
 
     def run(self) -> None:
@@ -74,6 +78,7 @@ class MembershipSync:
         for mid, pid, org_id, role, class_id, origin, end in existing:
             if end is not None and end <= self.today[org_id]:
                 continue
+            self.active_before[org_id] = self.active_before.get(org_id, 0) + 1
             key = (pid, org_id, role, class_id)
             if key in wanted:
                 self.membership_ids.setdefault(key, mid)
@@ -82,9 +87,11 @@ class MembershipSync:
                 to_end.setdefault(org_id, []).append(mid)
                 self.changed.add(pid)
         for org_id, mids in to_end.items():
+            self.ended_ids += mids
             for batch in chunks(mids):
                 self.ended += Membership.objects.filter(pk__in=batch).update(end_date=self.today[org_id])
         new = [key for key in wanted if key not in self.membership_ids]
+        self.new_keys = new
         starts = {org_id: db_date(day) for org_id, day in self.today.items()}
         # A role from the registry starts unconfirmed: the director confirms it (R6–R9).
         pending = str(Confirmation.PENDING)

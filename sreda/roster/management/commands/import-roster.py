@@ -1,4 +1,7 @@
-"""`python -m sreda import-roster PATH [--org INN] [--as USERNAME] [--skip-bad] [--json]`."""
+"""`python -m sreda import-roster PATH [--org INN] [--as USERNAME] [--skip-bad] [--approve-mass-change] [--json]`.
+
+Exit codes: 0 applied, 1 nothing loaded (errors), 3 held by the sync hold (too many roles would end or move).
+"""
 import json
 from pathlib import Path
 
@@ -21,9 +24,11 @@ class Command(BaseCommand):
         parser.add_argument("--org", dest="inn", help="ИНН организации (обязателен для шаблона)")
         parser.add_argument("--as", dest="username", help="от имени пользователя (его роль администратора ОО или руководителя ОО)")
         parser.add_argument("--skip-bad", action="store_true", help="пропустить ошибочные строки и загрузить остальные")
+        parser.add_argument("--approve-mass-change", action="store_true",
+                            help="применить, даже если импорт завершает или переводит больше ролей, чем позволяют пороги школы")
         parser.add_argument("--json", action="store_true", help="вывести итог одним объектом JSON")
 
-    def handle(self, *args, path, inn, username, skip_bad, json: bool, **options):
+    def handle(self, *args, path, inn, username, skip_bad, json: bool, approve_mass_change=False, **options):
         as_json = json
         source = Path(path)
         try:
@@ -31,7 +36,8 @@ class Command(BaseCommand):
                 raise CommandError(f"Файл или папка не найдены: {source}")
             organisation = self.organisation(inn)
             actor = self.actor(username, organisation)
-            result = roster_import(actor=actor, path=source, organisation=organisation, skip_bad=skip_bad)
+            result = roster_import(actor=actor, path=source, organisation=organisation, skip_bad=skip_bad,
+                                   approve_mass_change=approve_mass_change)
             summary, applied = result.as_dict(), result.applied
         except (CommandError, PermissionDenied, ValueError) as exc:
             summary = {"created": 0, "updated": 0, "ended": 0, "unchanged": 0, "skipped": [],
@@ -41,6 +47,9 @@ class Command(BaseCommand):
             self.stdout.write(_json_dumps(summary))
         else:
             self.print_human(summary, applied)
+        if summary.get("held"):
+            raise CommandError("Импорт удержан: изменений больше порогов школы. Проверьте предпросмотр и повторите "
+                               "с --approve-mass-change или примените его на странице импорта.", returncode=3)
         if not applied:
             raise CommandError("Ничего не загружено: исправьте ошибки и повторите.")
 
@@ -72,6 +81,15 @@ class Command(BaseCommand):
         out = self.stdout
         if applied:
             out.write(self.style.SUCCESS("Контингент загружен."))
+        held = summary.get("held")
+        if held:
+            out.write(self.style.WARNING(
+                f"Импорт удержан (№ {held['id']}): завершил бы ролей: {held['ended']}, перевёл бы в другой класс: "
+                f"{held['moved']}, добавил бы: {held['created']}. Ничего не изменено."))
+            for s in held["schools"]:
+                out.write(f"  {s['name']}: активных ролей {s['active']}, завершается {s['ended_count']}, "
+                          f"переводится {s['moved_count']}, добавляется {s['created_count']}")
+            return
         out.write(f"Новых людей: {summary['created']}; изменено: {summary['updated']}; "
                   f"без изменений: {summary['unchanged']}; завершено ролей: {summary['ended']}.")
         for e in summary["errors"]:
