@@ -23,3 +23,5 @@ urlpatterns = [
     path("_matrix/app/v1/", include("sreda.chats.urls_appservice")),  # the homeserver pushes here (R30)
     path("", include("sreda.core.urls")),
 ]
+
+handler404 = "sreda.api.errors.api_not_found"  # problem details under /api/, the site's page elsewhere

@@ -54,6 +54,11 @@ def install_error_handlers(api: NinjaAPI) -> None:
             request, {"detail": f"Неверные параметры запроса: {fields}.", "errors": exc.errors}, status=422
         )
 
+    @api.exception_handler(OverflowError)
+    def too_large(request, exc: OverflowError):
+        # An id or a number far beyond any row (SQLite stores at most 2^63 − 1): a bad parameter, never a 500.
+        return api.create_response(request, {"detail": "Слишком большое число в параметре запроса."}, status=422)
+
     @api.exception_handler(Throttled)
     def throttled(request, exc: Throttled):
         wait = max(1, int(exc.wait or 1))
@@ -65,3 +70,19 @@ def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(HttpError)
     def http_error(request, exc: HttpError):
         return api.create_response(request, {"detail": exc.message}, status=exc.status_code)
+
+
+def api_not_found(request, exception=None):
+    """Django's 404 for a path no route matches (/api/v1/classes/abc): under /api/ the same problem details as
+    every other API error; elsewhere the site's page."""
+    from http import HTTPStatus
+
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        body = {"type": "about:blank", "title": "Не найдено", "status": HTTPStatus.NOT_FOUND,
+                "detail": "Нет такого адреса API: проверьте путь и его параметры (/api/v1/docs)."}
+        return JsonResponse(body, status=404, content_type="application/problem+json; charset=utf-8",
+                            json_dumps_params={"ensure_ascii": False})
+    return page_not_found(request, exception)

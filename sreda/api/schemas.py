@@ -36,7 +36,7 @@ class Pagination(LimitOffsetPagination):
     class Input(Schema):
         limit: int = Field(DEFAULT_LIMIT, ge=1, le=MAX_LIMIT,
                            description=f"Сколько записей вернуть: по умолчанию {DEFAULT_LIMIT}, не больше {MAX_LIMIT}.")
-        offset: int = Field(0, ge=0, description="Сколько записей пропустить от начала списка.")
+        offset: int = Field(0, ge=0, le=1_000_000_000, description="Сколько записей пропустить от начала списка.")
 
     class Output(Schema):
         count: int = Field(..., description="Сколько всего записей подходит под фильтры.", examples=[123])

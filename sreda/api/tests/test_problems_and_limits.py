@@ -50,3 +50,19 @@ def test_openapi_declares_problem_json_401_and_429_for_calls_with_a_token(client
     assert "application/json" in responses["200"]["content"]
     error = spec["components"]["schemas"]["ErrorOut"]["properties"]
     assert {"type", "title", "status", "detail"} <= set(error)
+
+
+def test_a_path_no_route_matches_is_a_problem_too(client, school):
+    response = client.get("/api/v1/no-such-thing/7", **bearer(issue(organisation=school.organisation)))
+    assert response.status_code == 404 and response["Content-Type"].startswith("application/problem+json")
+    assert response.json()["detail"].startswith("Нет такого адреса API")
+    page = client.get("/no-such-page/")
+    assert page.status_code == 404 and page["Content-Type"].startswith("text/html")
+
+
+def test_numbers_beyond_any_row_are_a_bad_parameter_not_a_server_error(client, school):
+    auth = bearer(issue(organisation=school.organisation))
+    huge = client.get(f"/api/v1/classes/{10 ** 30}", **auth)
+    assert huge.status_code in (404, 422) and huge["Content-Type"].startswith("application/problem+json")
+    paged = client.get("/api/v1/organisations?offset=12999735228728011330158592", **auth)
+    assert paged.status_code == 422
