@@ -72,8 +72,12 @@ class SredaAPI(NinjaAPI):
                             "application/json": {"schema": {"$ref": "#/components/schemas/ErrorOut"}}}})
                 for code, response in responses.items():
                     content = response.get("content", {})
-                    if str(code).isdigit() and int(code) >= 400 and _is_problem(content.get("application/json"), schema):
+                    if not (str(code).isdigit() and int(code) >= 400 and "application/json" in content):
+                        continue
+                    if _is_problem(content["application/json"], schema):
                         response["content"] = {PROBLEM_JSON: content["application/json"]}
+                    else:  # a report (an import's rejected rows); a body that does not parse is still a problem
+                        content[PROBLEM_JSON] = {"schema": {"$ref": "#/components/schemas/ErrorOut"}}
         return schema
 
 
