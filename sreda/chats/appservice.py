@@ -7,9 +7,9 @@ account is in to `PUT /_matrix/app/v1/transactions/{txn_id}`.
 - m.room.name and m.room.power_levels sent by anyone but the service account mark the Chat as changed by hand
   (its title; its one-way setting to re-apply), so the next sync corrects them.
 - m.room.message (and m.room.encrypted) in a room of a Chat from a linked account becomes an activity event
-  (stats.events.events_ingest, source «chat», kind «message», external_id = the event id): R30 counts any
-  message in a chat of the organisation's space. The service account's and unlinked users' messages are
-  ignored; an edit is not a new message.
+  (stats.events.events_ingest, source «chat», kind «message», chat_kind = the Chat's kind, external_id = the
+  event id): R30 counts any message in a chat of the organisation's space. The service account's and unlinked
+  users' messages are ignored; an edit is not a new message.
 
 A transaction is recorded (AppServiceTransaction) in the same database transaction as its effects, so a
 redelivered transaction is a no-op and a failed one is redelivered by the homeserver and processed again.
@@ -236,8 +236,8 @@ def ingest_messages(messages: list[tuple[Chat, dict]], *, services: set[str] | N
         if role is None:
             continue  # no role of theirs in this school that day: not the school's activity
         batch.append({"organisation_id": chat.organisation_id, "person_id": person_id, "role": role,
-                      "source": "chat", "kind": "message", "occurred_at": at, "counts": True,
-                      "external_id": event["event_id"]})
+                      "source": "chat", "kind": "message", "chat_kind": chat.kind, "occurred_at": at,
+                      "counts": True, "external_id": event["event_id"]})
     if not batch:
         return 0
     result = events_ingest(actor=system_operator(), events=batch)

@@ -1,6 +1,7 @@
 """Background work of the chat sync (huey): every minute the scheduler queues the schools whose sync is due
-(R25: every `sync_interval_minutes`, or within a minute after a roster change) and the retries whose time came;
-`sync_task` runs one exchange task. The body is sreda.chats.sync."""
+(R25: every `sync_interval_minutes`, or at its next tick — within a minute — after a roster change, which makes
+the sync due at once: sreda.chats.triggers) and the retries whose time came; `sync_task` runs one exchange task.
+The body is sreda.chats.sync."""
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,6 @@ from sreda.chats.models import (
 from sreda.chats.sync import STALE_AFTER, SyncBusy, run_task, running_task, start_task
 
 log = logging.getLogger(__name__)
-BUSY_DELAY = timedelta(minutes=1)
 INTERRUPTED = [{"what": "Синхронизация", "message": "Задача прервана: обработчик остановился, не закончив её.",
                 "hint": "Ничего делать не нужно: следующая синхронизация продолжит с того же места."}]
 
@@ -75,9 +75,9 @@ def sync_task(task_id: int, reconcile: bool = False) -> None:
             task.errors = [{"what": "Синхронизация", "message": str(busy),
                             "hint": "Дождитесь её окончания и запустите синхронизацию ещё раз."}]
             task.save(update_fields=["status", "finished_at", "errors"])
-        else:  # stays queued; the scheduler picks it up again in a minute
+        else:  # stays queued and due: the scheduler skips the school while its sync runs, then takes this task
             MessengerSettings.objects.filter(organisation_id=task.organisation_id).update(
-                next_sync_at=timezone.now() + BUSY_DELAY)
+                next_sync_at=timezone.now())
 
 
 def queue_sync(organisation, *, dry_run: bool = False, actor=None) -> ExchangeTask:

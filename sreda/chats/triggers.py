@@ -1,10 +1,12 @@
-"""Roster-change triggers (R25): a change of a school's memberships or guardianships, or a linked messenger
-account (R27), brings the school's next sync forward to within a minute. Debounced: many changes in that minute
-give one sync — only the first change writes anything. `connect()` is called from ChatsConfig.ready()."""
+"""Roster-change triggers (R25): a change of a school's memberships, guardianships or classes (a class renamed,
+its class teacher changed, a class added or removed), or a linked messenger account (R27), makes the school's
+sync due at once; the scheduler (tasks.chats_scheduler), which looks every minute, starts it at its next tick —
+so the sync starts within a minute of the change. Debounced: the first change makes the sync due and queues its
+task; further changes before the scheduler takes it write nothing, so a burst of changes gives one sync.
+`connect()` is called from ChatsConfig.ready()."""
 from __future__ import annotations
 
-from datetime import timedelta
-
+from django.db import transaction
 from django.db.models import Q
 from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
@@ -17,18 +19,19 @@ from sreda.chats.models import (
     TaskTrigger,
 )
 
-DEBOUNCE = timedelta(minutes=1)
 UID = "sreda.chats.triggers"
 
 
 def roster_changed(organisation_id: int | None, *, trigger: str = TaskTrigger.ROSTER) -> bool:
-    """Schedule the school's sync within a minute (unless one is already due by then). True when scheduled now.
-    The queued task records why (`trigger`: roster or link); the scheduler (tasks.chats_scheduler) runs it."""
+    """Make the school's sync due now, for the scheduler's next tick (≤ 1 minute), unless it already is. True when
+    this call made it due. The queued task records why (`trigger`: roster or link); the scheduler runs it."""
     if not organisation_id:
         return False
-    soon = timezone.now() + DEBOUNCE
+    now = timezone.now()
+    # Only a sync not yet due (or never planned: NULL) is moved: a school already due — by an earlier change of
+    # this burst — keeps its time and its one queued task.
     moved = (MessengerSettings.objects.filter(organisation_id=organisation_id, enabled=True)
-             .filter(Q(next_sync_at__isnull=True) | Q(next_sync_at__gt=soon)).update(next_sync_at=soon))
+             .filter(Q(next_sync_at__isnull=True) | Q(next_sync_at__gt=now)).update(next_sync_at=now))
     if moved and not ExchangeTask.objects.filter(organisation_id=organisation_id, kind=TaskKind.SYNC,
                                                  status=TaskStatus.PENDING, dry_run=False).exists():
         ExchangeTask.objects.create(organisation_id=organisation_id, trigger=trigger, status=TaskStatus.PENDING)
@@ -48,14 +51,22 @@ def _guardianship_changed(sender, instance, **kwargs) -> None:
         roster_changed(org_id)
 
 
+def _class_changed(sender, instance, **kwargs) -> None:
+    """A class renamed, given another class teacher, added or removed changes its chats' titles and members.
+    After commit: a class deleted with its whole school then finds no settings and queues nothing."""
+    organisation_id = instance.organisation_id
+    transaction.on_commit(lambda: roster_changed(organisation_id))
+
+
 def _roster_applied(sender, organisation_ids=(), **kwargs) -> None:
     for org_id in organisation_ids:
         roster_changed(org_id)
 
 
 def connect() -> None:
-    """Connect the triggers to people.Membership and people.Guardianship saves and deletes, and to roster imports
-    (their bulk writes send no model signals) — idempotent."""
+    """Connect the triggers to people.Membership, people.Guardianship and orgs.SchoolClass saves and deletes, and
+    to roster imports (their bulk writes send no model signals) — idempotent."""
+    from sreda.orgs.models import SchoolClass
     from sreda.people.models import Guardianship, Membership
     from sreda.roster.signals import roster_applied
 
@@ -65,3 +76,4 @@ def connect() -> None:
         signal.connect(_membership_changed, sender=Membership, dispatch_uid=f"{UID}.membership.{signal is post_save}")
         signal.connect(_guardianship_changed, sender=Guardianship,
                        dispatch_uid=f"{UID}.guardianship.{signal is post_save}")
+        signal.connect(_class_changed, sender=SchoolClass, dispatch_uid=f"{UID}.class.{signal is post_save}")

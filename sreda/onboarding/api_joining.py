@@ -15,7 +15,7 @@ from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_JOINING
-from sreda.api.schemas import ERRORS, ErrorOut, OrganisationRef, Pagination
+from sreda.api.schemas import ERRORS, ErrorOut, OrganisationRef, Pagination, example
 from sreda.core.permissions import Action
 from sreda.onboarding import joining
 from sreda.onboarding.joining_match import MatchKind
@@ -108,6 +108,11 @@ class JoinRequestOut(Schema):
 
 
 class JoinRequestIn(Schema):
+    model_config = example({
+        "org_id": 42, "role": "student", "class_id": 12, "surname": "Петров", "name": "Пётр",
+        "patronymic": "Сергеевич", "birth_date": "2014-03-08", "child_id": None,
+    })
+
     org_id: int = Field(..., description="Школа (найдите её: GET /orgs?q=название или ИНН).")
     role: JoinRoleParam = Field(..., description="student — «Обучающийся», teacher — «Учитель», parent — «Законный "
                                                  "представитель» (тогда нужен child_id; будет две заявки, R22).")
@@ -128,15 +133,29 @@ class JoinQueueFilters(Schema):
 
 
 class JoinApproveIn(Schema):
+    model_config = example({
+        "roster_person_id": 1001,
+    })
+
     roster_person_id: int | None = Field(None, description="Запись контингента класса заявки, если данные "
                                                            "расходятся и администратор выбирает её явно.")
 
 
 class JoinRejectIn(Schema):
+    model_config = example({
+        "reason": "В 5А такого обучающегося нет: проверьте класс и подайте заявку заново.",
+    })
+
     reason: str = Field(..., max_length=1000, description="Причина отказа — обязательна, её увидит заявитель.")
 
 
 class JoinBulkOut(Schema):
+    model_config = example({
+        "approved": [311, 312],
+        "skipped": [{"id": 313, "reason": "Данные заявки расходятся с контингентом класса: рассмотрите её отдельно."}],
+        "message": "Одобрено заявок: 2; пропущено: 1.",
+    })
+
     approved: list[int]
     skipped: list[dict]
     message: str
@@ -241,11 +260,12 @@ def _access(request, request_id: int):
 
 
 def conflict_if_decided(call):
-    """Run a decision; one already taken (ValidationError code «decided») answers 409 with its message."""
+    """Run a decision; one already taken (ValidationError code «decided»), or the parent's half of a pair whose
+    child's half is not approved (R22, «pair_not_approved»), answers 409 with its message."""
     try:
         return call()
     except ValidationError as exc:
-        if getattr(exc, "code", None) == "decided":
+        if getattr(exc, "code", None) in ("decided", "pair_not_approved"):
             return Status(409, {"detail": " ".join(exc.messages)})
         raise
 
@@ -254,7 +274,9 @@ def conflict_if_decided(call):
              summary="Одобрить заявку")
 def approve(request: HttpRequest, request_id: int, payload: JoinApproveIn):
     """R20: связывает учётную запись с записью контингента класса заявки и даёт роль. Уже рассмотренная
-    заявка — 409. Область `joining`."""
+    заявка — 409. R22: заявку «Прикрепить законного представителя» одобряют только после одобрения связанной
+    заявки на регистрацию ребёнка; пока та не одобрена — 409 с объяснением (отклонённая заявка ребёнка
+    оставляет только отказ). Область `joining`."""
     actor, req = _access(request, request_id)
     result = conflict_if_decided(lambda: joining.join_request_approve(actor=actor, request=req,
                                                           roster_person_id=payload.roster_person_id))

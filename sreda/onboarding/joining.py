@@ -15,6 +15,12 @@ How approval links a person (the rule):
   chosen by hand must belong to them (R20: never another class or school).
 - Concurrent approvals of one request: the request row is locked (select_for_update) and re-read; the
   second finds it decided and is told so — one effect.
+- R22, both halves of a parent's request for a child must be approved: the parent's half (attach the legal
+  representative) is approved only after the child's half (register and attach the student). While the
+  child's is pending, approving the parent's is refused with what to do first; once the child's is rejected
+  (or withdrawn), the parent's can only be rejected. The child's half is locked before it is read, so a
+  concurrent decision on it is seen. The child's half does not wait for the parent's: the child may be
+  registered even if the parent is not attached.
 """
 from __future__ import annotations
 
@@ -390,7 +396,33 @@ def join_request_approve(*, actor: ActiveRole, request: JoinRequest, roster_pers
     return _approve_locked(actor, current, roster_person_id)
 
 
+def approval_blocked(req: JoinRequest, *, lock: bool = False) -> str:
+    """R22: why the parent's half of a two-request pair cannot be approved yet («» when it can, and for every
+    other request). `lock` takes the child's half's row lock first (inside the approving transaction)."""
+    if req.kind != JoinKind.REPRESENTATIVE:
+        return ""
+    halves = JoinRequest.objects.filter(Q(pk=req.pair_id or 0) | Q(pair_id=req.pk), kind=JoinKind.CHILD)
+    if lock:
+        list(halves.select_for_update().values_list("pk", flat=True))
+    child = halves.order_by("pk").first()
+    if child is None:
+        return ("Связанной заявки на регистрацию ребёнка больше нет, а прикрепить законного представителя можно "
+                "только вместе с ней (R22): эту заявку можно только отклонить, указав причину.")
+    if child.status == JoinStatus.APPROVED:
+        return ""
+    if child.status == JoinStatus.PENDING:
+        return (f"Сначала одобрите заявку на регистрацию ребёнка (№ {child.pk}, {child.full_name}): законного "
+                "представителя прикрепляют к уже зарегистрированному обучающемуся — одобрены должны быть обе "
+                "заявки (R22).")
+    closed = "отклонена" if child.status == JoinStatus.REJECTED else "отозвана"
+    return (f"Заявка на регистрацию ребёнка (№ {child.pk}, {child.full_name}) {closed}, а без неё прикрепить "
+            "законного представителя нельзя (R22): эту заявку можно только отклонить, указав причину.")
+
+
 def _approve_locked(actor: ActiveRole, req: JoinRequest, roster_person_id: int | None) -> Decided:
+    blocked = approval_blocked(req, lock=True)
+    if blocked:
+        raise ValidationError(blocked, code="pair_not_approved")
     target = _choose_roster_person(req, roster_person_id)
     subject = req.subject
     merged = subject.pk if target is not None and target.pk != subject.pk else None
@@ -588,7 +620,8 @@ def join_requests_approve_matching(*, actor: ActiveRole, organisation: Organisat
     pending = JoinRequest.objects.filter(organisation=organisation, status=JoinStatus.PENDING)
     if ids is not None:
         pending = pending.filter(pk__in=ids)
-    rows = list(pending.order_by("pk"))
+    # A child's half before its parent's (R22: the parent's waits for it), so one run approves both.
+    rows = sorted(pending.order_by("pk"), key=lambda r: (r.kind == JoinKind.REPRESENTATIVE, r.pk))
     matches = match_requests(rows)
     result = BulkResult()
     for req in rows:

@@ -251,6 +251,13 @@ def _match_one(request: JoinRequest, index: dict[str, list[RosterEntry]], reques
     scored.sort(key=lambda item: (-item[0], item[1].person_id))
     best_score, entry, checks = scored[0]
     exact = [item for item in scored if item[0] == len(FIELDS)]
+    if len(exact) == 2 and any(item[1].person_id == request.subject_id for item in exact):
+        # The requester can be among the class's parents already — the parent's half of a pair is approved after
+        # the child's (R22), which makes them a guardian of a class student: they are not a second roster entry,
+        # the school's own entry is the match.
+        scored = [item for item in scored if item[1].person_id != request.subject_id]
+        best_score, entry, checks = scored[0]
+        exact = scored[:1]
     if len(exact) > 1:
         kind = MatchKind.AMBIGUOUS
     elif best_score == len(FIELDS):

@@ -3,8 +3,10 @@ joined; the parent opens it, checks and corrects the child's data and gives cons
 confirmed (ParentConsent) and the parent becomes a member of the school and class (and the child's legal
 representative). Corrections go to the administrator as a diff to accept or reject.
 
-The link keeps only the SHA-256 of its token; it works once and only for its child. Issuing a new link for
-the same child revokes the previous one.
+The link keeps only the SHA-256 of its token; it works once and only for its child, and only while the child
+is still a student of the class it was issued for (a child moved to another class or gone from the school makes
+it invalid: the parent would otherwise join the wrong class). Issuing a new link for the same child revokes the
+previous one.
 """
 from __future__ import annotations
 
@@ -186,13 +188,34 @@ def issuers(invitation_or_class) -> str:
     names = []
     if school_class.class_teacher_id:
         names.append(f"классный руководитель {school_class.title} — {school_class.class_teacher.full_name}")
+    names.append(_school_issuer(org))
+    return f"{'; '.join(names)} ({org.short_name})"
+
+
+def _school_issuer(org: Organisation) -> str:
     admin = (Membership.objects.active().filter(organisation=org, role__in=[Role.ADMINISTRATOR, Role.DIRECTOR])
              .select_related("person").order_by("role", "person__sort_key").first())
     if admin is not None:
-        names.append(f"{admin.get_role_display()} — {admin.person.full_name}")
-    else:
-        names.append("администратор или руководитель ОО")
-    return f"{'; '.join(names)} ({org.short_name})"
+        return f"{admin.get_role_display()} — {admin.person.full_name}"
+    return "администратор или руководитель ОО"
+
+
+def _class_problem(invitation: ParentInvitation) -> LinkProblem | None:
+    """The child is no longer a student of the invitation's class: moved to another class of the school, or gone
+    from it. The message names neither the child nor the new class (the link may be in other hands)."""
+    students = Membership.objects.active().filter(person_id=invitation.student_id, role=Role.STUDENT)
+    if students.filter(school_class_id=invitation.school_class_id).exists():
+        return None
+    school_class, org = invitation.school_class, invitation.organisation
+    if students.filter(organisation_id=invitation.organisation_id).exists():
+        return LinkProblem("moved", 410, (
+            f"Приглашение больше не действует: ученик, для которого оно выдано, переведён из класса "
+            f"{school_class.title} в другой класс. Новое приглашение может выдать классный руководитель его "
+            f"нового класса или {_school_issuer(org)} ({org.short_name})."))
+    return LinkProblem("left", 410, (
+        f"Приглашение больше не действует: ученик, для которого оно выдано, больше не числится в классе "
+        f"{school_class.title} ({org.short_name}). Если это ошибка, новое приглашение может выдать: "
+        f"{issuers(invitation)}; если ребёнок перешёл в другую школу — приглашение выдаёт она."))
 
 
 INVALID = LinkProblem("invalid", 404, "Ссылка недействительна: она повреждена или скопирована не полностью. "
@@ -209,7 +232,8 @@ def invitation_for_token(token: str) -> ParentInvitation | None:
 
 
 def link_problem(invitation: ParentInvitation | None, *, parent: Person | None = None) -> LinkProblem | None:
-    """What is wrong with the link: tampered, used, revoked, expired, or opened by the child themselves."""
+    """What is wrong with the link: tampered, used, revoked, expired, opened by the child themselves, or the
+    child no longer in the invitation's class."""
     if invitation is None:
         return INVALID
     who = issuers(invitation)
@@ -229,7 +253,7 @@ def link_problem(invitation: ParentInvitation | None, *, parent: Person | None =
     if parent is not None and parent.pk == invitation.student_id:
         return LinkProblem("self", 403, "Это приглашение для родителя (законного представителя) ученика: откройте "
                                         "ссылку, войдя в учётную запись родителя.")
-    return None
+    return _class_problem(invitation)
 
 
 # --- the parent confirms -------------------------------------------------------------------------------------
@@ -302,6 +326,11 @@ def parent_confirm(*, actor: ActiveRole, token: str, data: ChildData, consent: b
         invitation = ParentInvitation.objects.select_related(
             "organisation", "school_class__class_teacher", "school_class__organisation", "student",
             "used_by").get(pk=invitation.pk)
+        # The child's student rows in the school, locked: a transfer or leaving committed meanwhile is seen by the
+        # class check of link_problem, and none can commit until this confirmation has.
+        list(Membership.objects.select_for_update()
+             .filter(person_id=invitation.student_id, organisation_id=invitation.organisation_id, role=Role.STUDENT)
+             .values_list("pk", flat=True))
     problem = link_problem(invitation, parent=parent)
     if problem is not None:
         raise LinkRefused(problem)

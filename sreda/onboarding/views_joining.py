@@ -197,6 +197,7 @@ def _detail(request, req, *, error: str = "", status: int = 200, reject_form=Non
     return render(request, "onboarding/joining/request.html", {
         "req": req, "match": match, "candidates": candidates, "reviewer": reviewer,
         "partner": joining.partner_of(req),
+        "blocked": joining.approval_blocked(req) if reviewer and req.status == JoinStatus.PENDING else "",
         "events": [(e, joining.EVENT_LABELS.get(e.kind, e.kind)) for e in joining.request_events(request=req)],
         "reject_form": reject_form or RejectForm(), "error": error,
         "org_param": req.organisation_id if active.is_platform_operator else None,

@@ -6,7 +6,7 @@ from ninja import Field, Router, Schema
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_STATS_WRITE
-from sreda.api.schemas import ERRORS
+from sreda.api.schemas import ERRORS, example
 from sreda.stats.events import MAX_BATCH, events_ingest
 
 router = Router(tags=["Статистика"])
@@ -29,12 +29,27 @@ class EventIn(Schema):
     counts: bool = Field(True, description="Считается ли активностью по R30 (например, сообщение в чате "
                                            "пространства организации). Несчитающиеся события хранятся, но "
                                            "в показатели не входят.")
+    chat_kind: str = Field("", description="Для событий мессенджера (source = chat), необязательно: вид чата — "
+                                           "staff (учительская), parents (родители класса), students (ученики "
+                                           "класса), subject (предметный чат), group (групповой чат педагога), "
+                                           "direct (личная переписка). Для прочих источников — пусто.",
+                           examples=["parents"])
     external_id: str | None = Field(None, description="Идентификатор события у источника: повтор с тем же "
                                                       "источником и идентификатором пропускается.",
                                     examples=["msg-8f2a91"])
 
 
 class EventsIn(Schema):
+    model_config = example({
+        "events": [
+            {"organisation_id": 101, "person_id": 5001, "role": "teacher", "source": "chat", "kind": "message",
+             "occurred_at": "2025-11-19T10:15:00+03:00", "counts": True, "chat_kind": "parents",
+             "external_id": "msg-8f2a91"},
+            {"organisation_id": 101, "person_id": 5002, "role": "student", "source": "library", "kind": "lesson_open",
+             "occurred_at": "2025-11-19T11:02:00+03:00", "external_id": "lib-77120"},
+        ],
+    })
+
     events: list[EventIn] = Field(..., description=f"Пакет событий, не больше {MAX_BATCH}.")
 
 

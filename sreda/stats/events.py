@@ -15,7 +15,9 @@ stored):
   «Законный представитель» as parents; «Руководитель ОО» / «Администратор ОО» events are stored
   but never rolled up (R31 counts X from teachers and staff);
 - the time has a time zone and is not in the future (a clock skew of FUTURE_SKEW is tolerated);
-- source is one of EventSource, kind is non-empty.
+- source is one of EventSource, kind is non-empty;
+- chat_kind (optional) is one of EventChatKind and only on events of source «chat»: in which kind of chat the
+  message was written (the staff room, a class's parents' or students' chat, …); blank otherwise.
 `counts` (default true) is the source's verdict under R30 (e.g. a message in a chat of the
 organisation's space); only counting events reach the rollups. An `external_id` seen before for the same
 source (in an earlier batch or earlier in this one) is a duplicate: skipped, not an error.
@@ -45,7 +47,16 @@ from sreda.core.permissions import ALLOWED, DENIED_MESSAGE, Action, organisation
 from sreda.people.models import Confirmation, Membership
 from sreda.people.roles import Role
 from sreda.stats.indicators import stats_changed
-from sreda.stats.models import CALLS_GROUP, ROLE_GROUP, ActiveDay, ActiveMonth, ActivityEvent, EventSource, RoleGroup
+from sreda.stats.models import (
+    CALLS_GROUP,
+    ROLE_GROUP,
+    ActiveDay,
+    ActiveMonth,
+    ActivityEvent,
+    EventChatKind,
+    EventSource,
+    RoleGroup,
+)
 
 MAX_BATCH = 10_000  # the API's limit per request
 CHUNK = 10_000  # events per INSERT (one API batch)
@@ -55,6 +66,7 @@ INGEST_ACTION = Action.IMPORT_STATS
 SCHOOL_ROLES = frozenset({Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER, Role.STAFF, Role.STUDENT, Role.PARENT})
 _ROLE_BY_LABEL = {str(label).casefold(): value for value, label in Role.choices}
 _SOURCES = frozenset(EventSource.values)
+_CHAT_KINDS = frozenset(EventChatKind.values)
 
 # Rejection reasons (shown to the integration as they are).
 NO_ORGANISATION = "Организация не найдена или вне области роли токена."
@@ -66,6 +78,9 @@ BAD_KIND = "Не указан вид события (kind), не длиннее 
 BAD_TIME = "Время события не распознано: ожидается ISO 8601 с часовым поясом, например 2025-11-20T10:15:00+03:00."
 NAIVE_TIME = "У времени события нет часового пояса: укажите смещение, например +03:00."
 FUTURE_TIME = "Время события в будущем."
+BAD_CHAT_KIND = ("Неизвестный вид чата «{chat_kind}»: ожидается staff, parents, students, subject, group или direct "
+                 "(или пусто).")
+CHAT_KIND_NOT_CHAT = "Вид чата (chat_kind) указывается только для событий мессенджера (source = chat)."
 BAD_ID = "Идентификатор у источника (external_id) длиннее 120 символов."
 BAD_FIELD = "Не указано или неверно поле «{field}»."
 
@@ -82,6 +97,7 @@ class EventIn:
     occurred_at: datetime | str  # aware datetime or ISO 8601 with offset
     counts: bool = True  # R30: does this activity count?
     external_id: str | None = None  # the source's id: makes ingest idempotent
+    chat_kind: str = ""  # EventChatKind value for messenger events; blank otherwise
 
 
 @dataclass(frozen=True)
@@ -143,7 +159,8 @@ def _zone(name: str) -> ZoneInfo:
     return zone
 
 
-_FIELDS = ("organisation_id", "person_id", "role", "source", "kind", "occurred_at", "counts", "external_id")
+_FIELDS = ("organisation_id", "person_id", "role", "source", "kind", "occurred_at", "counts", "external_id",
+           "chat_kind")
 
 
 def _as_id(value) -> int | None:
@@ -155,7 +172,8 @@ def _as_id(value) -> int | None:
 
 
 def _parse(index: int, event, now_plus_skew: datetime) -> tuple | Rejected:
-    """(organisation_id, person_id, role, source, kind, occurred_at, counts, external_id) or a rejection."""
+    """(organisation_id, person_id, role, source, kind, occurred_at, counts, external_id, chat_kind) or a
+    rejection."""
     if type(event) is not dict:
         event = dict(event) if isinstance(event, Mapping) else {name: getattr(event, name, None) for name in _FIELDS}
     get = event.get
@@ -191,8 +209,17 @@ def _parse(index: int, event, now_plus_skew: datetime) -> tuple | Rejected:
         return Rejected(index, external_id, FUTURE_TIME)
     if external_id is not None and len(external_id) > 120:
         return Rejected(index, external_id[:120], BAD_ID)
+    chat_kind = get("chat_kind") or ""
+    if chat_kind:
+        if isinstance(chat_kind, str):
+            chat_kind = str(chat_kind)  # a TextChoices member (chats.ChatKind.PARENTS) → "parents"
+        if type(chat_kind) is not str or chat_kind not in _CHAT_KINDS:
+            return Rejected(index, external_id, BAD_CHAT_KIND.format(chat_kind=chat_kind))
+        if source != EventSource.CHAT:
+            return Rejected(index, external_id, CHAT_KIND_NOT_CHAT)
     counts = get("counts", True)
-    return (organisation_id, person_id, role, source, kind, occurred_at, counts is None or bool(counts), external_id)
+    return (organisation_id, person_id, role, source, kind, occurred_at, counts is None or bool(counts), external_id,
+            chat_kind)
 
 
 def _ingest_chunk(chunk: list[tuple[int, Any]], *, scope, zones: dict[int, ZoneInfo | None], now: datetime,
@@ -223,7 +250,7 @@ def _ingest_chunk(chunk: list[tuple[int, Any]], *, scope, zones: dict[int, ZoneI
     append, reject = rows.append, result.rejected.append
     seen: set[tuple[str, str]] = set()
     group_of, zone_of, spans_of = ROLE_GROUP.get, zones.get, spans.get
-    for index, (organisation_id, person_id, role, source, kind, occurred_at, counts, external_id) in parsed:
+    for index, (organisation_id, person_id, role, source, kind, occurred_at, counts, external_id, chat_kind) in parsed:
         zone = zone_of(organisation_id)
         if zone is None:
             reject(Rejected(index, external_id, NO_ORGANISATION))
@@ -242,7 +269,7 @@ def _ingest_chunk(chunk: list[tuple[int, Any]], *, scope, zones: dict[int, ZoneI
                 continue
             seen.add(key)
         append((organisation_id, person_id, role, group_of(role, ""), source, kind,
-                wire_time(occurred_at), wire_date(day), counts, external_id))
+                wire_time(occurred_at), wire_date(day), counts, external_id, chat_kind))
     if not rows:
         return
     # One order for every batch: concurrent batches with the same ids then wait for each other instead of
@@ -338,7 +365,7 @@ def _membership_spans(*, person_ids: set[int]) -> dict[tuple[int, int, str], lis
 
 EVENT_COLUMNS = [("organisation_id", "bigint"), ("person_id", "bigint"), ("role", "text"), ("group", "text"),
                  ("source", "text"), ("kind", "text"), ("occurred_at", "timestamp"), ("day", "date"),
-                 ("counts", "boolean"), ("external_id", "text")]
+                 ("counts", "boolean"), ("external_id", "text"), ("chat_kind", "text")]
 
 
 def _insert_events(rows: list[tuple], now: datetime) -> list[tuple]:

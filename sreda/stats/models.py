@@ -38,12 +38,25 @@ class EventSource(models.TextChoices):
     OTHER = "other", "Другое"
 
 
+class EventChatKind(models.TextChoices):
+    """Where a messenger event was written (R30), for events of source «chat»: Sreda's own chats (the values of
+    chats.ChatKind), or, from an external bridge, a teacher's group chat or a one-to-one conversation."""
+
+    STAFF = "staff", "Учительская"
+    PARENTS = "parents", "Родители класса"
+    STUDENTS = "students", "Ученики класса"
+    SUBJECT = "subject", "Предметный чат"
+    GROUP = "group", "Групповой чат педагога"
+    DIRECT = "direct", "Личная переписка"
+
+
 class ActivityEvent(models.Model):
     """One thing a person did, as reported by a source. Append-only: never updated, never deleted.
 
     `counts` says whether it is activity under R30 (e.g. a message in a chat of the organisation's space);
     only counting events reach the rollups. `day` is the local date (the region's time zone) of
     `occurred_at`: the 7-day windows of R31 are in local days. `external_id` makes ingest idempotent.
+    `chat_kind` says in which kind of chat a messenger event was written (blank for other sources).
     """
 
     id = models.BigAutoField(primary_key=True)
@@ -63,6 +76,9 @@ class ActivityEvent(models.Model):
     group = models.CharField("группа", max_length=10, choices=RoleGroup.choices)
     source = models.CharField("источник", max_length=10, choices=EventSource.choices)
     kind = models.CharField("событие", max_length=40)
+    # Blank for events outside the messenger. db_default as well: bulk SQL that predates the column still inserts.
+    chat_kind = models.CharField("вид чата", max_length=10, choices=EventChatKind.choices, blank=True, default="",
+                                 db_default="")
     occurred_at = models.DateTimeField("когда")
     day = models.DateField("день (местное время)")
     counts = models.BooleanField("считается активностью (R30)", default=True)

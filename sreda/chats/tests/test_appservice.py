@@ -84,13 +84,37 @@ def push(client, txn, events, token=HS_TOKEN, **extra):
 
 
 def test_r30_message_of_a_linked_teacher_becomes_an_activity_event(client, school):
+    """R30: the event records the person, organisation, role, chat kind and time of the message."""
     org, _, _, _ = school
     teacher = member(org, Role.TEACHER, "@teacher:sreda.test")
-    response = push(client, "t1", [message("@teacher:sreda.test")])
+    sent = message("@teacher:sreda.test")
+    response = push(client, "t1", [sent])
     assert response.status_code == 200 and response.json() == {}
     event = ActivityEvent.objects.get()
-    assert (event.person_id, event.organisation_id, event.role, event.source, event.kind, event.external_id,
-            event.counts) == (teacher.pk, org.pk, Role.TEACHER, "chat", "message", "$ev1", True)
+    assert (event.person_id, event.organisation_id, event.role, event.chat_kind, event.source, event.kind,
+            event.external_id, event.counts) == (teacher.pk, org.pk, Role.TEACHER, ChatKind.STAFF, "chat", "message",
+                                                 "$ev1", True)
+    assert event.occurred_at == datetime.fromtimestamp(sent["origin_server_ts"] / 1000, tz=UTC)
+
+
+def test_r30_the_chat_kind_of_each_message_is_recorded(client, school):
+    """R30: a message in the class's parents' chat is recorded with the kind «parents», one in the staff room
+    with «staff» — the statistics can tell them apart."""
+    org, _, _, _ = school
+    person = member(org, Role.TEACHER, "@both:sreda.test")
+    make_membership(person=person, role=Role.PARENT, organisation=org, start_date=date(2025, 9, 1),
+                    confirmation=Confirmation.CONFIRMED)
+    push(client, "t1", [message("@both:sreda.test", event_id="$staff"),
+                        message("@both:sreda.test", room=PARENTS_ROOM, event_id="$parents")])
+    kinds = dict(ActivityEvent.objects.values_list("external_id", "chat_kind"))
+    assert kinds == {"$staff": ChatKind.STAFF, "$parents": ChatKind.PARENTS}
+
+
+def test_r30_every_chat_kind_of_sreda_is_a_kind_the_statistics_accept():
+    """R30: the ingest would reject a chat kind it does not know; Sreda's own kinds are all known to it."""
+    from sreda.stats.models import EventChatKind
+
+    assert set(ChatKind.values) <= set(EventChatKind.values)
 
 
 def test_r30_redelivered_transaction_and_repeated_event_count_once(client, school):

@@ -54,7 +54,8 @@ def test_r30_backfill_counts_messages_missed_while_the_endpoint_was_down(school)
     assert result.stored == 2 and not result.errors
     events = {e.external_id: e for e in ActivityEvent.objects.all()}
     assert set(events) == {first, second}
-    assert {(e.person_id, e.role, e.organisation_id) for e in events.values()} == {(parent.pk, Role.PARENT, org.pk)}
+    assert {(e.person_id, e.role, e.organisation_id, e.chat_kind) for e in events.values()} == {
+        (parent.pk, Role.PARENT, org.pk, ChatKind.PARENTS)}  # the chat kind, as the push records it (R30)
 
     # Reading the history again (and the school-wide backfill) counts nothing twice.
     assert backfill_room(chat).stored == 0

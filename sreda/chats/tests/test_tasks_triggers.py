@@ -1,7 +1,7 @@
-"""R25: roster changes bring the school's sync within a minute (debounced: many changes → one sync), linking an
-account (R27) does too, the scheduler runs only due schools and never two syncs of one school at once, and a
-server that does not answer (nothing listens on the address: a real refused connection) leaves the task RETRYING
-with a Russian error."""
+"""R25: roster changes (memberships, guardianships, classes) make the school's sync due at once, so the scheduler's
+next tick (≤ 1 minute away) starts it (debounced: many changes → one sync), linking an account (R27) does too, the
+scheduler runs only due schools and never two syncs of one school at once, and a server that does not answer
+(nothing listens on the address: a real refused connection) leaves the task RETRYING with a Russian error."""
 from __future__ import annotations
 
 from datetime import timedelta
@@ -20,6 +20,7 @@ from sreda.core.testing import (
     make_organisation,
     make_person,
 )
+from sreda.orgs.models import SchoolClass
 from sreda.people.models import Guardianship
 from sreda.people.roles import Role
 
@@ -47,6 +48,7 @@ def connected():
         for signal in (post_save, post_delete):
             signal.disconnect(sender=Membership, dispatch_uid=f"{triggers.UID}.membership.{signal is post_save}")
             signal.disconnect(sender=Guardianship, dispatch_uid=f"{triggers.UID}.guardianship.{signal is post_save}")
+            signal.disconnect(sender=SchoolClass, dispatch_uid=f"{triggers.UID}.class.{signal is post_save}")
 
 
 def test_r25_roster_change_brings_the_sync_within_a_minute_once(connected):
@@ -57,10 +59,32 @@ def test_r25_roster_change_brings_the_sync_within_a_minute_once(connected):
     for _ in range(5):  # a bulk change: five students arrive
         make_membership(person=make_person(), role=Role.STUDENT, organisation=org, school_class=cls)
     messenger = MessengerSettings.objects.get(organisation=org)
-    assert before < messenger.next_sync_at <= timezone.now() + timedelta(minutes=1)
+    assert before <= messenger.next_sync_at <= timezone.now()  # due now: the next tick takes it
     queued = ExchangeTask.objects.filter(organisation=org)
     assert queued.count() == 1
     assert queued.get().status == TaskStatus.PENDING and queued.get().trigger == TaskTrigger.ROSTER
+
+
+def test_r25_the_sync_starts_at_the_schedulers_next_tick_at_most_a_minute_after_the_change():
+    """R25 «within a minute»: the scheduler looks once a minute; a change just after a tick is due at the very
+    next one, 60 s later — not a minute after that — and the changes that follow until then add nothing."""
+    org = make_organisation()
+    settings_for(org)
+    tick = timezone.now()
+    assert due_tasks(now=tick) == []  # a tick: nothing due yet
+    changed_at = timezone.now()  # the change comes right after it (the worst case)
+    assert triggers.roster_changed(org.pk)
+    assert MessengerSettings.objects.get(organisation=org).next_sync_at <= changed_at + timedelta(seconds=1)
+    for _ in range(3):  # a burst of further changes before the next tick
+        assert not triggers.roster_changed(org.pk)
+    next_tick = tick + timedelta(minutes=1)
+    due = due_tasks(now=next_tick)
+    assert [(t.organisation_id, t.trigger) for t in due] == [(org.pk, TaskTrigger.ROSTER)]
+    assert ExchangeTask.objects.filter(organisation=org).count() == 1  # one sync for the whole burst
+    assert next_tick - changed_at <= timedelta(minutes=1)
+    # once the scheduler took it, the school waits for its interval again; a new change makes it due again
+    assert MessengerSettings.objects.get(organisation=org).next_sync_at == next_tick + timedelta(minutes=30)
+    assert due_tasks(now=next_tick + timedelta(minutes=1)) == []
 
 
 def test_r25_guardianship_change_triggers_the_childs_school(connected):
@@ -71,7 +95,7 @@ def test_r25_guardianship_change_triggers_the_childs_school(connected):
     MessengerSettings.objects.filter(organisation=org).update(next_sync_at=timezone.now() + timedelta(minutes=30))
     ExchangeTask.objects.all().delete()
     Guardianship.objects.create(parent=make_person(), child=child)
-    assert MessengerSettings.objects.get(organisation=org).next_sync_at <= timezone.now() + timedelta(minutes=1)
+    assert MessengerSettings.objects.get(organisation=org).next_sync_at <= timezone.now()
     assert ExchangeTask.objects.filter(organisation=org, trigger=TaskTrigger.ROSTER).count() == 1
 
 
@@ -80,7 +104,7 @@ def test_r27_linking_an_account_triggers_with_its_reason():
     settings_for(org)
     assert triggers.roster_changed(org.pk, trigger=TaskTrigger.LINK)
     assert ExchangeTask.objects.get(organisation=org).trigger == TaskTrigger.LINK
-    assert not triggers.roster_changed(org.pk)  # already due within the minute: nothing more
+    assert not triggers.roster_changed(org.pk)  # already due at the next tick: nothing more
     assert ExchangeTask.objects.filter(organisation=org).count() == 1
 
 
@@ -109,8 +133,6 @@ def test_r25_scheduler_runs_the_roster_task_and_a_dead_server_means_retry():
     org = make_organisation()
     settings_for(org)
     triggers.roster_changed(org.pk)
-    assert due_tasks(now=timezone.now()) == []  # within the minute, not yet
-    MessengerSettings.objects.filter(organisation=org).update(next_sync_at=timezone.now() - timedelta(seconds=1))
     make_class(organisation=org)  # nothing linked: the staff chat still has to be created
     chats_scheduler.call_local()
     task = ExchangeTask.objects.get(organisation=org)
@@ -170,7 +192,7 @@ def test_r25_a_roster_import_brings_the_sync_of_its_school_within_a_minute(conne
         result = roster_import(actor=system_operator(), path=path, organisation=org)
     assert not result.errors, result.errors
     messenger = MessengerSettings.objects.get(organisation=org)
-    assert before < messenger.next_sync_at <= timezone.now() + timedelta(minutes=1)
+    assert before <= messenger.next_sync_at <= timezone.now()
     assert ExchangeTask.objects.filter(organisation=org, trigger=TaskTrigger.ROSTER,
                                        status=TaskStatus.PENDING).count() == 1
     # the same file again changes nothing, so nothing new is scheduled
@@ -179,3 +201,44 @@ def test_r25_a_roster_import_brings_the_sync_of_its_school_within_a_minute(conne
     with django_capture_on_commit_callbacks(execute=True):
         roster_import(actor=system_operator(), path=path, organisation=org)
     assert not ExchangeTask.objects.filter(organisation=org).exists()
+
+
+@pytest.mark.parametrize("change", ["rename", "class_teacher", "delete"])
+def test_r25_a_class_changed_outside_an_import_brings_the_sync_forward(connected, change,
+                                                                       django_capture_on_commit_callbacks):
+    """R24–R25: a class renamed («5А» → «5Б»: its chats' titles), given another class teacher (its chats'
+    members) or removed (its chats archived) by hand — not through an import — makes the school's sync due."""
+    org = make_organisation()
+    cls = make_class(organisation=org)
+    settings_for(org)
+    with django_capture_on_commit_callbacks(execute=True):
+        if change == "rename":
+            cls.letter = "Б"
+            cls.save()
+        elif change == "class_teacher":
+            cls.class_teacher = make_person()
+            cls.save(update_fields=["class_teacher"])
+        else:
+            cls.delete()
+    assert MessengerSettings.objects.get(organisation=org).next_sync_at <= timezone.now()
+    queued = ExchangeTask.objects.get(organisation=org)
+    assert (queued.status, queued.trigger) == (TaskStatus.PENDING, TaskTrigger.ROSTER)
+
+
+def test_r25_a_class_change_is_announced_only_once_committed(connected, django_capture_on_commit_callbacks):
+    """The trigger waits for the commit: a class change rolled back schedules nothing, and a school deleted with
+    its classes queues no task for a school that is gone."""
+    from django.db import transaction
+
+    org = make_organisation()
+    cls = make_class(organisation=org)
+    settings_for(org)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with transaction.atomic():
+            cls.letter = "В"
+            cls.save()
+            transaction.set_rollback(True)
+    assert callbacks == [] and not ExchangeTask.objects.exists()
+    with django_capture_on_commit_callbacks(execute=True):
+        org.delete()
+    assert not ExchangeTask.objects.exists()

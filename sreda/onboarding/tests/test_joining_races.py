@@ -83,3 +83,68 @@ def test_r21_two_parents_using_one_link_at_once_one_is_confirmed():
     assert ParentConsent.objects.filter(child=student.person).count() == 1
     issued.invitation.refresh_from_db()
     assert issued.invitation.status == ParentInvitationStatus.USED
+
+
+def test_r21_a_transfer_committing_while_the_parent_confirms_is_seen_and_attaches_nobody():
+    """R21: the school moves the child from 5А to 5Б while the parent submits the 5А link. The transfer holds the
+    child's membership row; the confirmation waits for it under its own lock, then sees the child gone from 5А
+    and refuses — the parent never joins a class the child has left."""
+    import threading
+    import time
+
+    from django.db import transaction
+    from django.utils import timezone
+
+    from sreda.people.models import MembershipOrigin
+
+    school = make_school(students=1)
+    student = joined_student(school)
+    issued = parents.parent_invitation_issue(actor=school.admin_role, student=student.person,
+                                             school_class=school.class_5a)
+    parent = make_requester(surname="Орлова", name="Анна", patronymic="Ивановна")
+    data = parents.child_data(student.person)
+    holding = threading.Event()
+
+    def transfer():
+        with transaction.atomic():
+            Membership.objects.filter(person=student.person, role=Role.STUDENT, end_date__isnull=True).update(
+                end_date=timezone.localdate())
+            holding.set()
+            time.sleep(1)  # the confirmation runs meanwhile and must wait for this transaction
+            Membership.objects.create(person=student.person, role=Role.STUDENT, organisation=school.organisation,
+                                      school_class=school.class_5b, origin=MembershipOrigin.ROSTER)
+        return "moved"
+
+    def confirm():
+        assert holding.wait(timeout=10)
+        return parents.parent_confirm(actor=active_role_of(parent), token=issued.token, data=data, consent=True)
+
+    moved, confirmed = run_at_once(transfer, confirm)
+    assert moved == "moved"
+    assert isinstance(confirmed, parents.LinkRefused) and confirmed.problem.code == "moved", confirmed
+    assert not Membership.objects.filter(person=parent.person, role=Role.PARENT).exists()
+    assert not ParentConsent.objects.exists()
+    issued.invitation.refresh_from_db()
+    assert issued.invitation.status == ParentInvitationStatus.PENDING
+
+
+def test_r22_the_parents_half_approved_at_once_with_the_childs_never_stands_alone():
+    """R22 «both must be approved»: the child's half rejected while the parent's is approved at the same moment
+    — whichever runs first, the parent's approval finds the child's half pending or rejected and is refused;
+    the parent is attached to nothing."""
+    from sreda.onboarding.tests.test_joining_builders import parent_with_child, private
+
+    school = make_school(students=1)
+    child = make_requester(surname="Орлов0")
+    parent = parent_with_child(child)
+    rep, stu = joining.join_request_send_for_child(actor=private(parent), organisation=school.organisation,
+                                                   school_class=school.class_5a, child=child.person)
+    rejected, approved = run_at_once(
+        lambda: joining.join_request_reject(actor=school.admin_role, request=stu, reason="Нет в контингенте"),
+        lambda: joining.join_request_approve(actor=school.admin_role, request=rep),
+    )
+    assert not isinstance(rejected, Exception), rejected
+    assert isinstance(approved, ValidationError) and approved.code == "pair_not_approved", approved
+    rep.refresh_from_db()
+    assert rep.status == JoinStatus.PENDING
+    assert not Membership.objects.filter(person=parent.person, role=Role.PARENT).exists()

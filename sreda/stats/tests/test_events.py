@@ -15,7 +15,7 @@ from sreda.core.testing import active_role_of, make_member, make_membership, mak
 from sreda.orgs.models import Organisation
 from sreda.people.roles import Role
 from sreda.stats.events import EventIn, events_ingest, rollups_rebuild
-from sreda.stats.models import ActiveDay, ActiveMonth, ActivityEvent
+from sreda.stats.models import ActiveDay, ActiveMonth, ActivityEvent, EventChatKind
 
 pytestmark = pytest.mark.django_db
 
@@ -141,6 +141,24 @@ def test_invalid_events_are_rejected_with_reasons_and_the_rest_stored(world):
     assert "kind" in reasons[10]
     assert "Неизвестная роль" in reasons[11]
     assert ActivityEvent.objects.count() == 1
+
+
+def test_the_chat_kind_is_stored_for_messenger_events_and_checked_R30(world):
+    """R30: a messenger event may say in which kind of chat it was written; blank for other sources, and an
+    unknown kind, or a kind on a non-messenger event, is rejected with the reason — the rest is stored."""
+    result = events_ingest(actor=world.actor, events=[
+        world.event(Role.PARENT, local(2025, 11, 18), chat_kind=EventChatKind.PARENTS, external_id="c1"),
+        world.event(Role.TEACHER, local(2025, 11, 18), external_id="c2"),  # no kind given: blank
+        world.event(Role.STUDENT, local(2025, 11, 18), source="library", kind="book_opened", external_id="c3"),
+        world.event(Role.TEACHER, local(2025, 11, 18), chat_kind="telegram", external_id="c4"),
+        world.event(Role.TEACHER, local(2025, 11, 18), source="library", chat_kind="staff", external_id="c5"),
+    ])
+    assert (result.received, result.stored) == (5, 3)
+    assert dict(ActivityEvent.objects.values_list("external_id", "chat_kind")) == {"c1": "parents", "c2": "",
+                                                                                  "c3": ""}
+    reasons = {r.external_id: r.reason for r in result.rejected}
+    assert reasons["c4"].startswith("Неизвестный вид чата «telegram»")
+    assert reasons["c5"] == "Вид чата (chat_kind) указывается только для событий мессенджера (source = chat)."
 
 
 def test_russian_role_labels_are_accepted(world):

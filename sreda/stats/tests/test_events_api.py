@@ -45,6 +45,19 @@ def test_post_events_stores_and_reports_R30(client, world):
     assert ActivityEvent.objects.count() == 2
 
 
+def test_post_events_takes_the_optional_chat_kind_R30(client, world):
+    """R30: a messenger bridge may say in which kind of chat each message was written; without it, blank."""
+    payload = body(world, (Role.PARENT, "2025-11-19T10:15:00+03:00", {"external_id": "k-1", "chat_kind": "parents"}),
+                   (Role.TEACHER, "2025-11-19T10:16:00+03:00", {"external_id": "k-2"}),
+                   (Role.TEACHER, "2025-11-19T10:17:00+03:00", {"external_id": "k-3", "chat_kind": "канал"}))
+    response = client.post(URL, payload, content_type="application/json", **methodist_token(world))
+    assert response.status_code == 200, response.content
+    assert response.json()["stored"] == 2
+    assert [r["external_id"] for r in response.json()["rejected"]] == ["k-3"]
+    assert "вид чата" in response.json()["rejected"][0]["reason"]
+    assert dict(ActivityEvent.objects.values_list("external_id", "chat_kind")) == {"k-1": "parents", "k-2": ""}
+
+
 def test_post_events_needs_the_stats_write_scope(client, world):
     payload = body(world, (Role.TEACHER, "2025-11-19T10:15:00+03:00", {}))
     response = client.post(URL, payload, content_type="application/json",
