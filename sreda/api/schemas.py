@@ -7,9 +7,16 @@ from typing import Any
 from django.db.models import QuerySet
 from ninja import Field, Schema
 from ninja.pagination import LimitOffsetPagination
+from pydantic import ConfigDict
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
+
+
+def example(value: dict) -> ConfigDict:
+    """A schema's `model_config` with one whole example: what the docs show for a request body or an answer
+    (the OpenAPI test checks every example against its schema)."""
+    return ConfigDict(json_schema_extra={"examples": [value]})
 
 
 class ErrorOut(Schema):
@@ -54,6 +61,27 @@ class Pagination(LimitOffsetPagination):
         else:
             count = self._items_count(queryset)
         return {"items": items, "count": count}
+
+
+class PageOf:
+    """A queryset for the paginator to slice and count in the database; only the page's rows are turned into
+    API dicts: one row at a time by `row`, or the page at once by `page` (when rows need a query of their own).
+    Never a Python list of every row first (rules of the house 6)."""
+
+    def __init__(self, queryset: QuerySet, row=None, *, page=None):
+        self.queryset, self.row, self.page = queryset, row, page
+
+    def __getitem__(self, item: slice) -> list:
+        rows = list(self.queryset[item])
+        if self.page is not None:
+            return self.page(rows)
+        return [self.row(r) for r in rows] if self.row is not None else rows
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
 
 
 class Ref(Schema):
@@ -101,5 +129,12 @@ class RoleOut(Schema):
 
 
 class MeOut(Schema):
+    model_config = example({
+        "token": {"name": "Школьная ИС", "prefix": "a1B2c3D4", "scopes": ["read", "scim"],
+                  "created_at": "2025-11-20T07:15:00Z", "last_used_at": "2025-11-21T09:40:00Z"},
+        "role": {"role": "administrator", "role_label": "Администратор ОО", "label": "Администратор ОО — ГБОУ СОШ № 5",
+                 "organisation": {"id": 42, "short_name": "ГБОУ СОШ № 5", "inn": "7801234567"},
+                 "municipality": None, "region": None, "person": None},
+    })
     token: TokenOut = Field(..., description="Токен, которым подписан запрос.")
     role: RoleOut = Field(..., description="Роль, от имени которой действует токен (R1).")

@@ -4,13 +4,13 @@ administrator, platform operator)."""
 from datetime import datetime
 
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_CHATS
-from sreda.api.schemas import ERRORS, Pagination
-from sreda.chats.models import ExchangeTask, MessengerSettings
+from sreda.api.schemas import ERRORS, PageOf, Pagination, example
+from sreda.chats.models import ExchangeTask, MessengerSettings, TaskKind, TaskStatus
 from sreda.chats.sync import task_dict
 from sreda.chats.tasks import queue_backfill, queue_sync
 from sreda.core.audit import audit
@@ -21,6 +21,8 @@ router = Router(tags=["Чаты"])
 
 
 class SyncIn(Schema):
+    model_config = example({"dry_run": True})
+
     dry_run: bool = Field(False, description="Только план: посчитать, что изменится, ничего не меняя в мессенджере.")
 
 
@@ -31,6 +33,15 @@ class TaskError(Schema):
 
 
 class TaskOut(Schema):
+    model_config = example({
+        "id": 58, "kind": "sync", "status": "done", "progress": 100, "dry_run": False, "trigger": "manual",
+        "attempt": 1,
+        "counts": {"rooms_created": 3, "members_added": 54, "members_removed": 1, "renamed": 0, "archived": 0,
+                   "unarchived": 0, "unchanged": 9},
+        "errors": [], "created_at": "2025-11-20T07:15:00Z", "finished_at": "2025-11-20T07:16:12Z",
+        "next_retry_at": None,
+    })
+
     id: int
     kind: str = Field("sync", description="sync — синхронизация чатов; backfill — догрузка пропущенных сообщений (R30).")
     status: str = Field(..., description="pending, running, done, failed, retrying.")
@@ -81,12 +92,23 @@ def chats_backfill(request: HttpRequest, org_id: int):
     return Status(202, task_dict(task))
 
 
+class TaskFilters(Schema):
+    status: TaskStatus | None = Field(None, description="Только задачи в этом состоянии: pending, running, done, "
+                                                        "failed, retrying.")
+    kind: TaskKind | None = Field(None, description="Только задачи этого вида: sync или backfill.")
+
+
 @router.get("/orgs/{int:org_id}/chats/tasks", response={200: list[TaskOut], **ERRORS}, summary="Задачи обмена школы")
 @paginate(Pagination)
-def chats_tasks(request: HttpRequest, org_id: int):
-    """R29: задачи обмена школы, новые первыми. Область `chats`."""
+def chats_tasks(request: HttpRequest, org_id: int, filters: Query[TaskFilters]):
+    """R29: задачи обмена школы, новые первыми; по состоянию и виду. Область `chats`."""
     _, organisation = _school(request, org_id)
-    return [task_dict(t) for t in ExchangeTask.objects.filter(organisation=organisation)]
+    tasks = ExchangeTask.objects.filter(organisation=organisation)
+    if filters.status is not None:
+        tasks = tasks.filter(status=filters.status.value)
+    if filters.kind is not None:
+        tasks = tasks.filter(kind=filters.kind.value)
+    return PageOf(tasks.order_by("-created_at", "-id"), task_dict)
 
 
 @router.get("/orgs/{int:org_id}/chats/tasks/{int:task_id}", response={200: TaskOut, **ERRORS},

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_DPO
-from sreda.api.schemas import ERRORS, ErrorOut, Pagination
+from sreda.api.schemas import ERRORS, ErrorOut, Pagination, example
 from sreda.core.permissions import DENIED_MESSAGE, Action, can, require
 from sreda.dpo import selectors, services
 from sreda.dpo.exports import applications_xlsx
@@ -165,20 +165,36 @@ class DpoGroupFilters(Schema):
 
 
 class DpoApplyIn(Schema):
+    model_config = example({
+        "group_id": 7,
+    })
+
     group_id: int = Field(..., description="Группа, в которую подаётся заявка.")
 
 
 class DpoStepIn(Schema):
+    model_config = example({
+        "comment": "Согласовано, обучение в свободные от уроков дни.", "seen_status": "new",
+    })
+
     comment: str = Field("", max_length=2000, description="Комментарий (по желанию), виден заявителю.")
     seen_status: Status | None = Field(None, description="Статус, который видел пользователь: если заявку уже "
                                                          "изменили, действие не выполняется (409).")
 
 
 class DpoCommentIn(Schema):
+    model_config = example({
+        "text": "Уточните, пожалуйста, даты очной части.",
+    })
+
     text: str = Field(..., min_length=1, max_length=2000, description="Комментарий, виден заявителю.")
 
 
 class DpoBulkIn(Schema):
+    model_config = example({
+        "ids": [101, 102, 103], "comment": "Согласовано",
+    })
+
     ids: list[int] = Field(..., min_length=1, max_length=500, description="Номера заявок.")
     comment: str = Field("", max_length=2000, description="Комментарий для всех (по желанию).")
 
@@ -189,11 +205,21 @@ class DpoRefusal(Schema):
 
 
 class DpoBulkOut(Schema):
+    model_config = example({
+        "done": [101, 102], "refused": [{"id": 103, "reason": "Заявка №103 не найдена в вашей школе."}],
+    })
+
     done: list[int] = Field(..., description="Одобренные заявки.")
     refused: list[DpoRefusal] = Field(..., description="Неодобренные, с причиной.")
 
 
 class DpoProgramIn(Schema):
+    model_config = example({
+        "organisation_id": 3, "name": "Диагностика личностно-профессионального развития",
+        "description": "Программа для участников кадрового резерва", "competences": "Управленческие компетенции",
+        "listener_categories": "Руководители и заместители", "study_form": "mixed", "hours": 36,
+    })
+
     organisation_id: int = Field(..., description="Организация ДПО.")
     name: str = Field(..., min_length=1, max_length=500, description="Программа.")
     description: str = Field("", description="Описание.")
@@ -204,6 +230,11 @@ class DpoProgramIn(Schema):
 
 
 class DpoGroupIn(Schema):
+    model_config = example({
+        "name": "Диагностика. Кадровый резерв, поток 2", "description": "", "starts_on": "2026-01-19",
+        "ends_on": "2026-01-23", "capacity": 25, "status": "open",
+    })
+
     name: str = Field(..., min_length=1, max_length=300, description="Группа.")
     description: str = Field("", description="Описание.")
     starts_on: date = Field(..., description="Начало обучения.")
@@ -260,11 +291,17 @@ def groups_open(request: HttpRequest, filters: Query[DpoGroupFilters]):
         date_from=filters.date_from, date_to=filters.date_to))
 
 
+class DpoMyFilters(Schema):
+    status: Status | None = Field(None, description="Только заявки в этом статусе: new — не обработана, approved — "
+                                                    "подтверждена руководителем ОО, cancelled — отменена, included — "
+                                                    "включен в группу.")
+
+
 @router.get("/dpo/my/applications", response={200: list[DpoApplicationDetailOut], **ERRORS}, summary="Моё обучение")
 @paginate(Pagination)
-def my_applications(request: HttpRequest):
-    """Заявки слушателя со статусами, комментариями и историей (R37)."""
-    return selectors.my_applications(actor=_listener(request))
+def my_applications(request: HttpRequest, filters: Query[DpoMyFilters]):
+    """Заявки слушателя со статусами, комментариями и историей (R37); по статусу."""
+    return selectors.my_applications(actor=_listener(request), status=filters.status.value if filters.status else None)
 
 
 @router.post("/dpo/my/applications", response={201: DpoApplicationOut, **ERRORS}, summary="Подать заявку")
@@ -293,7 +330,13 @@ def applications(request: HttpRequest, filters: Query[DpoApplicationFilters]):
     return selectors.director_applications(actor=actor, organisation=organisation, filters=filters.selector())
 
 
-@router.get("/dpo/applications/export", response={200: None, **ERRORS}, summary="Заявки школы (.xlsx)")
+XLSX_DOWNLOAD = {"responses": {200: {"description": "Файл Excel (.xlsx) со строками списка и теми же фильтрами.",
+                                      "content": {"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": {
+                                          "schema": {"type": "string", "format": "binary"}}}}}}
+
+
+@router.get("/dpo/applications/export", response={200: None, **ERRORS}, summary="Заявки школы (.xlsx)",
+            openapi_extra=XLSX_DOWNLOAD)
 def applications_export(request: HttpRequest, filters: Query[DpoApplicationFilters]):
     """Тот же список файлом XLSX."""
     actor, organisation = _director(request)
@@ -357,7 +400,8 @@ def centre_applications(request: HttpRequest, filters: Query[DpoApplicationFilte
     return selectors.centre_applications(actor=_centre(request), filters=filters.selector())
 
 
-@router.get("/dpo/centre/applications/export", response={200: None, **ERRORS}, summary="Заявки школ региона (.xlsx)")
+@router.get("/dpo/centre/applications/export", response={200: None, **ERRORS}, summary="Заявки школ региона (.xlsx)",
+            openapi_extra=XLSX_DOWNLOAD)
 def centre_applications_export(request: HttpRequest, filters: Query[DpoApplicationFilters]):
     return applications_xlsx(selectors.centre_applications(actor=_centre(request), filters=filters.selector()),
                              "dpo-centr")

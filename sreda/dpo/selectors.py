@@ -132,12 +132,16 @@ def centre_schools(*, actor: ActiveRole) -> QuerySet:
     return Organisation.objects.filter(pk__in=applied.values("organisation_id")).order_by("short_name")
 
 
-def my_applications(*, actor: ActiveRole) -> QuerySet[Application]:
-    """«Моё обучение»: the person's applications with comments and history (three queries in all)."""
+def my_applications(*, actor: ActiveRole, status: str | None = None) -> QuerySet[Application]:
+    """«Моё обучение»: the person's applications (only those in `status`, if given) with comments and history
+    (three queries in all)."""
     person = person_of(actor)
     if person is None:
         return Application.objects.none()
-    return (Application.objects.filter(applicant=person)
+    mine = Application.objects.filter(applicant=person)
+    if status:
+        mine = mine.filter(status=status)
+    return (mine
             .select_related("group__program__organisation", "organisation")
             .prefetch_related(Prefetch("comments", queryset=Comment.objects.order_by("created_at", "id")),
                               Prefetch("events", queryset=Event.objects.order_by("at", "id")))

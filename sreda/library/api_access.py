@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_LIBRARY_READ
-from sreda.api.schemas import ERRORS
+from sreda.api.schemas import ERRORS, PageOf, Pagination
 from sreda.core.permissions import Action, in_scope, require
 from sreda.library.access import library_access_for
-from sreda.library.access_report import access_report
+from sreda.library.access_report import access_rows, report_people
 from sreda.library.models import Course
 from sreda.orgs.models import Organisation
 
@@ -51,11 +52,17 @@ def _school(actor, org_id: int) -> Organisation:
 
 @router.get("/orgs/{org_id}/library-access", response={200: list[AccessOut], **ERRORS},
             summary="Доступ педагогов школы к библиотеке (R15)")
-def school_library_access(request: HttpRequest, org_id: int):
+@paginate(Pagination)
+def school_library_access(request: HttpRequest, org_id: int,
+                          q: str = Query("", max_length=200, description="Поиск по ФИО (регистр и «ё» не важны).",
+                                         examples=["петрова"])):
     """Все учителя школы и сотрудники в группе «Педагоги. Доступ к УБ ЦОК», по ФИО: открыт ли доступ и какие из
-    условий 1–5 R15 не выполнены (условие 6 проверяется для курса). Руководитель и администратор ОО, оператор."""
+    условий 1–5 R15 не выполнены (условие 6 проверяется для курса). Постранично. Руководитель и администратор ОО,
+    оператор."""
     actor = api_actor(request, SCOPE_LIBRARY_READ)
-    return [row.as_dict() for row in access_report(_school(actor, org_id))]
+    organisation = _school(actor, org_id)
+    return PageOf(report_people(organisation, query=q),
+                  page=lambda people: [row.as_dict() for row in access_rows(organisation, people)])
 
 
 @router.get("/library/access", response={200: AccessOut, **ERRORS}, summary="Мой доступ к библиотеке (R15)")

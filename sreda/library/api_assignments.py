@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_LIBRARY_READ, SCOPE_LIBRARY_WRITE, SCOPE_STATS_READ
-from sreda.api.schemas import ERRORS, Pagination
+from sreda.api.schemas import ERRORS, Pagination, example
 from sreda.library import assignments as svc
 from sreda.library import indicators as ind
 from sreda.orgs.models import Municipality, Organisation
@@ -151,6 +151,17 @@ class LibraryMunicipalityOut(Schema):
 
 
 class LibraryIndicatorsOut(Schema):
+    model_config = example({
+        "from": "2025-11-01", "to": "2025-11-30",
+        "organisations": [{"org_id": 42, "inn": "7801234567", "short_name": "ГБОУ СОШ № 5",
+                           "municipality": "Адмиралтейский район",
+                           "teachers": {"total": 40, "active": 25, "share": 0.625, "meets": True},
+                           "students": {"total": 900, "active": 300, "share": 0.3333, "meets": True},
+                           "meets_all": True}],
+        "municipalities": [{"name": "Адмиралтейский район", "organisations": 40, "known": 38, "meeting_all": 12,
+                            "share": 0.3158, "teachers_share": 0.5, "students_share": 0.4211}],
+    })
+
     from_: dt.date = Field(..., alias="from", description="Начало периода.")
     to: dt.date = Field(..., description="Конец периода.")
     organisations: list[OrgOut]

@@ -13,7 +13,7 @@ from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_LIBRARY_READ, SCOPE_LIBRARY_WRITE
-from sreda.api.schemas import ERRORS, ErrorOut, Pagination
+from sreda.api.schemas import ERRORS, ErrorOut, PageOf, Pagination, example
 from sreda.core.permissions import Action, can
 from sreda.library.access import NO_ACCESS, library_access_for
 from sreda.library.api_access import ReasonOut
@@ -51,6 +51,13 @@ class ItemBrief(Schema):
 
 
 class SearchOut(Schema):
+    model_config = example({
+        "count": 1, "page": 1,
+        "results": [{"id": 17, "title": "Сложение дробей с одинаковыми знаменателями",
+                     "course": "Математика. 5 класс", "grade": 5, "subject": "Математика",
+                     "content_types": ["classwork"], "url": "/library/catalogue/17/"}],
+    })
+
     count: int = Field(..., description="Сколько уроков подходит.")
     page: int = Field(..., description="Номер страницы (по 20 уроков).")
     results: list[ItemBrief]
@@ -65,6 +72,12 @@ class ItemOut(ItemBrief):
 
 
 class ItemIn(Schema):
+    model_config = example({
+        "course_id": 3, "position": 12, "title": "Сложение дробей с одинаковыми знаменателями",
+        "content_types": ["classwork", "homework"], "description": "Урок 12 курса «Математика. 5 класс».",
+        "body": "<p>Правило сложения дробей…</p>", "external_id": "cok-math5-12",
+    })
+
     course_id: int
     position: int = Field(..., ge=1, le=999)
     title: str
@@ -75,6 +88,10 @@ class ItemIn(Schema):
 
 
 class FavouriteIn(Schema):
+    model_config = example({
+        "item_id": 17,
+    })
+
     item_id: int
 
 
@@ -84,6 +101,10 @@ class FavouriteOut(Schema):
 
 
 class OrderIn(Schema):
+    model_config = example({
+        "course_id": 3, "comment": "Нужен для 5-х классов со второй четверти",
+    })
+
     course_id: int
     comment: str = ""
 
@@ -185,7 +206,7 @@ def _person(actor):
 def favourites_list(request: HttpRequest):
     """Избранные уроки человека токена, новые первыми. Область `library:read`."""
     person = _person(api_actor(request, SCOPE_LIBRARY_READ))
-    return [{"item": _brief(f.item), "created_at": f.created_at} for f in favourites_of(person=person)]
+    return PageOf(favourites_of(person=person), lambda f: {"item": _brief(f.item), "created_at": f.created_at})
 
 
 @router.post("/library/favourites", response={201: ItemBrief, 403: RefusedOut, 401: ErrorOut, 404: ErrorOut,
@@ -215,7 +236,7 @@ def orders_list(request: HttpRequest, org_id: int):
     """R17 «Заказ»: заказы школы со статусами. Роли руководителя, администратора, учителя школы; `library:read`."""
     actor = api_actor(request, SCOPE_LIBRARY_READ)
     organisation = access_organisation(actor=actor, organisation_id=org_id, action=Action.ORDER_COURSES)
-    return [_order(o) for o in orders_for(actor=actor, organisation=organisation)]
+    return PageOf(orders_for(actor=actor, organisation=organisation), _order)
 
 
 @router.post("/orgs/{int:org_id}/library/orders", response={201: OrderOut, **ERRORS}, summary="Заказать курс для школы")

@@ -12,18 +12,28 @@ from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_JOINING, SCOPE_READ
-from sreda.api.schemas import ERRORS, Pagination
+from sreda.api.schemas import ERRORS, Pagination, example
 from sreda.core.permissions import Action
 from sreda.onboarding import acknowledgements as ack
 from sreda.onboarding.api_tracker import api_actor_any
 from sreda.orgs.selectors import access_organisation
 
 router = Router(tags=["Ознакомление с документами"])
+BINARY = {"schema": {"type": "string", "format": "binary"}}
+SCAN_TYPES = "application/pdf, image/jpeg, image/png"  # what the content check lets through (a document's file)
 
 AudienceParam = Enum("Audience", {key.upper(): key for key in ack.Audience.LABELS}, type=str)
 AckStateParam = Enum("AckState", {key.upper(): key for key in ack.AckState.LABELS}, type=str)
 AUDIENCE_HELP = ("Кого попросить ознакомиться: class_teachers — все классные руководители, teachers — все учителя, "
                  "staff — все сотрудники школы, picked — сотрудники из person_ids.")
+
+
+DOCUMENT_EXAMPLE = {
+    "id": 7, "organisation_id": 42, "title": "Приказ № 192 от 25.04.2024 «Об использовании ЦОС»",
+    "instruction": "Прочитайте приказ и нажмите «Ознакомлен(а)».", "file_name": "prikaz-192.pdf",
+    "file_type": "application/pdf", "file_size": 184320, "published_at": "2025-11-20T07:15:00Z",
+    "due_date": "2025-11-27", "asked": 40, "done": 31, "pending": 9,
+}
 
 
 class DocumentOut(Schema):
@@ -65,12 +75,23 @@ class AcknowledgementOut(Schema):
 
 
 class MyDocumentOut(Schema):
+    model_config = example({
+        "document": DOCUMENT_EXAMPLE,
+        "requested_at": "2025-11-20T07:15:00Z", "acknowledged_at": "2025-11-21T09:02:00Z",
+    })
+
     document: DocumentOut
     requested_at: datetime
     acknowledged_at: datetime | None = None
 
 
 class DocumentIn(Schema):
+    model_config = example({
+        "title": "Приказ № 192 от 25.04.2024 «Об использовании ЦОС»",
+        "instruction": "Прочитайте приказ и нажмите «Ознакомлен(а)».", "due_date": "2025-11-27",
+        "audience": "teachers", "person_ids": [],
+    })
+
     title: str = Field(..., max_length=ack.TITLE_MAX, description="Название документа.")
     instruction: str = Field("", max_length=ack.INSTRUCTION_MAX, description="Что нужно сделать.")
     due_date: date | None = Field(None, description="Ознакомиться до (ГГГГ-ММ-ДД).")
@@ -79,11 +100,20 @@ class DocumentIn(Schema):
 
 
 class AskIn(Schema):
+    model_config = example({
+        "audience": "picked", "person_ids": [1001, 1002],
+    })
+
     audience: AudienceParam = Field(..., description=AUDIENCE_HELP)
     person_ids: list[int] = Field(default_factory=list, description="Для audience=picked: сотрудники школы.")
 
 
 class AskOut(Schema):
+    model_config = example({
+        "added": 2,
+        "document": DOCUMENT_EXAMPLE,
+    })
+
     added: int = Field(..., description="Сколько сотрудников добавлено (уже попрошенные не считаются).")
     document: DocumentOut
 
@@ -104,7 +134,12 @@ def document_list(request: HttpRequest, org_id: int, q: str = ""):
     return ack.documents_for(actor=actor, organisation=organisation, query=q[:200])
 
 
-@router.post("/orgs/{int:org_id}/documents", response={201: DocumentOut, **ERRORS}, summary="Опубликовать документ")
+@router.post("/orgs/{int:org_id}/documents", response={201: DocumentOut, **ERRORS}, summary="Опубликовать документ",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {
+                 "encoding": {"file": {"contentType": SCAN_TYPES}},
+                 "example": {"title": "Приказ № 192 от 25.04.2024 «Об использовании ЦОС»",
+                             "instruction": "Прочитайте приказ и нажмите «Ознакомлен(а)».", "due_date": "2025-11-27",
+                             "audience": "teachers"}}}}})
 def document_create(request: HttpRequest, org_id: int, data: Form[DocumentIn], file: File[UploadedFile] = None):
     """R23: multipart/form-data; `file` — PDF (или скан JPEG/PNG) не больше 20 МБ, тип определяется по содержимому.
     Создаёт просьбы ознакомиться выбранным сотрудникам. При любой ошибке — 422 по полям, ничего не создаётся.
@@ -145,7 +180,10 @@ def document_ask(request: HttpRequest, document_id: int, data: AskIn):
     return {"added": added, "document": document}
 
 
-@router.get("/documents/{int:document_id}/file", response={200: None, **ERRORS}, summary="Файл документа")
+@router.get("/documents/{int:document_id}/file", response={200: None, **ERRORS}, summary="Файл документа",
+            openapi_extra={"responses": {200: {"description": "Файл документа, как его проверили при загрузке.",
+                                               "content": {"application/pdf": BINARY, "image/jpeg": BINARY,
+                                                           "image/png": BINARY}}}})
 def document_file(request: HttpRequest, document_id: int):
     """Файл — руководству школы и сотрудникам, которых попросили ознакомиться; скачивание записывается в журнал.
     Остальным — 404. Область `joining` или `read`."""

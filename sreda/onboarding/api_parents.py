@@ -12,7 +12,7 @@ from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_JOINING
-from sreda.api.schemas import ERRORS, ErrorOut, Pagination
+from sreda.api.schemas import ERRORS, ErrorOut, Pagination, example
 from sreda.core.permissions import Action
 from sreda.onboarding import parents
 from sreda.onboarding.api_joining import conflict_if_decided
@@ -30,6 +30,12 @@ class ParentInvitationIn(Schema):
 
 
 class ParentInvitationOut(Schema):
+    model_config = example({
+        "id": 9, "student_id": 1001, "class_id": 12,
+        "link": "https://sreda.example/join/parent/9f2c1a7e4b/", "qr_png": "/onboarding/parent-invitations/9/qr.png",
+        "qr_svg": "/onboarding/parent-invitations/9/qr.svg", "expires_at": "2025-12-20T07:15:00Z",
+    })
+
     id: int
     student_id: int
     class_id: int
@@ -41,6 +47,14 @@ class ParentInvitationOut(Schema):
 
 
 class ChildCorrectionOut(Schema):
+    model_config = example({
+        "id": 5, "child_id": 1001, "child_full_name": "Иванов Пётр Сергеевич",
+        "parent_full_name": "Иванова Ольга Николаевна",
+        "changes": {"name": {"old": "Петр", "new": "Пётр"}, "birth_date": {"old": "2014-03-09", "new": "2014-03-08"}},
+        "status": "accepted", "status_label": "Принято", "reject_reason": "",
+        "created_at": "2025-11-20T07:15:00Z", "decided_at": "2025-11-21T09:02:00Z",
+    })
+
     id: int
     child_id: int
     child_full_name: str
@@ -70,6 +84,10 @@ class ChildCorrectionFilters(Schema):
 
 
 class ChildCorrectionRejectIn(Schema):
+    model_config = example({
+        "reason": "Дата рождения совпадает со свидетельством о рождении, исправление не нужно.",
+    })
+
     reason: str = Field(..., max_length=1000)
 
 

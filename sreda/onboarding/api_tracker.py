@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 
 from sreda.api.models import SCOPE_JOINING, SCOPE_READ, SCOPES
-from sreda.api.schemas import ERRORS
+from sreda.api.schemas import ERRORS, example
 from sreda.core.active_role import ActiveRole
 from sreda.core.permissions import Action
 from sreda.onboarding import tracker
@@ -33,6 +33,10 @@ class DeadlineOut(Schema):
     overdue: bool = Field(..., description="Срок прошёл (по времени региона школы).")
 
 
+COUNTS_EXAMPLE = {"students": 27, "parents": 41, "registered": 60, "joined": 58, "confirmed": 52, "in_chats": 50,
+                  "connected": 49, "missing": 19, "percent": 72}
+
+
 class CountsOut(Schema):
     students: int = Field(..., description="Обучающихся в списке класса.")
     parents: int = Field(..., description="Законных представителей.")
@@ -53,6 +57,14 @@ class ClassSummaryOut(Schema):
 
 
 class SummaryOut(Schema):
+    model_config = example({
+        "organisation_id": 42,
+        "deadline": {"deadline": "2025-12-01", "order_title": "Приказ № 192 от 25.04.2024", "overdue": False},
+        "classes": [{"class_id": 12, "class_title": "5А", "class_teacher": "Смирнова Мария Ивановна",
+                     "counts": COUNTS_EXAMPLE}],
+        "total": COUNTS_EXAMPLE,
+    })
+
     organisation_id: int
     deadline: DeadlineOut | None = Field(None, description="Срок по приказу; null — не установлен.")
     classes: list[ClassSummaryOut]
@@ -76,6 +88,15 @@ class RowOut(Schema):
 
 
 class TrackerClassOut(Schema):
+    model_config = example({
+        "class_id": 12, "class_title": "5А",
+        "deadline": {"deadline": "2025-12-01", "order_title": "Приказ № 192 от 25.04.2024", "overdue": False},
+        "counts": COUNTS_EXAMPLE,
+        "rows": [{"person_id": 1001, "full_name": "Иванов Пётр Сергеевич", "role": "student",
+                  "role_label": "Обучающийся", "children": [], "registered": True, "joined": True, "confirmed": False, "in_chats": False,
+                  "requested": False, "connected": False, "missing": ["не подтверждён", "не в чате класса"]}],
+    })
+
     class_id: int
     class_title: str
     deadline: DeadlineOut | None = None

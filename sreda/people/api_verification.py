@@ -209,7 +209,9 @@ def verification_submit_passport(request: HttpRequest, data: PassportIn):
 
 
 @router.post("/verifications/upload", response={201: VerificationDetailOut, **ERRORS},
-             summary="Подать заявку: скан документа")
+             summary="Подать заявку: скан документа",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"encoding": {"file": {
+                 "contentType": "application/pdf, image/jpeg, image/png"}}}}}})
 def verification_submit_scan(request: HttpRequest, data: Form[ScanIn], file: File[UploadedFile] = None):
     """R6: скан справки с места работы или скан/фото паспорта (multipart/form-data, поле `file`): PDF, JPEG
     или PNG не больше 10 МБ, тип определяется по содержимому файла. Ничего не сохраняется при ошибке."""

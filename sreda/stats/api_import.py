@@ -1,8 +1,8 @@
 """API of the stats app: import of a platform's A–Y export (R35) — the same service as the page and the CLI."""
-from datetime import datetime
+from datetime import date, datetime
 
 from django.http import HttpRequest
-from ninja import Field, File, Router, Schema, Status
+from ninja import Field, File, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from ninja.pagination import paginate
 
@@ -47,7 +47,9 @@ class ImportOut(Schema):
         return (obj.result or {}).get("errors", [])
 
 
-@router.post("/stats/imports", response={201: ImportOut, **ERRORS}, summary="Загрузить выгрузку статистики платформы")
+@router.post("/stats/imports", response={201: ImportOut, **ERRORS}, summary="Загрузить выгрузку статистики платформы",
+             openapi_extra={"requestBody": {"content": {"multipart/form-data": {"encoding": {"file": {
+                 "contentType": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet, text/csv"}}}}}})
 def stats_import_create(request: HttpRequest, file: File[UploadedFile]):
     """R35: таблица A–Y платформы (multipart/form-data, поле `file`): .xlsx или .csv (UTF-8 с запятой или
     Windows-1251 с точкой с запятой). Организации — по ID организации, иначе по ИНН, только в области роли
@@ -58,11 +60,27 @@ def stats_import_create(request: HttpRequest, file: File[UploadedFile]):
     return Status(201, result.stats_import)
 
 
+class ImportFilters(Schema):
+    date_from: date | None = Field(None, description="Загружены в этот день или позже (ГГГГ-ММ-ДД).",
+                                   examples=["2025-11-01"])
+    date_to: date | None = Field(None, description="Загружены в этот день или раньше (ГГГГ-ММ-ДД).",
+                                 examples=["2025-11-30"])
+    q: str = Field("", max_length=200, description="Часть имени файла (регистр не важен).", examples=["stat-2025"])
+
+
 @router.get("/stats/imports", response={200: list[ImportOut], **ERRORS}, summary="Загрузки статистики платформы")
 @paginate(Pagination)
-def stats_import_list(request: HttpRequest):
-    """Прежние загрузки в области роли токена, новые первыми. Нужна область `stats:read`."""
-    return stats_imports_for(actor=api_actor(request, SCOPE_STATS_READ))
+def stats_import_list(request: HttpRequest, filters: Query[ImportFilters]):
+    """Прежние загрузки в области роли токена, новые первыми; по датам загрузки и имени файла. Нужна область
+    `stats:read`."""
+    imports = stats_imports_for(actor=api_actor(request, SCOPE_STATS_READ))
+    if filters.date_from is not None:
+        imports = imports.filter(created_at__date__gte=filters.date_from)
+    if filters.date_to is not None:
+        imports = imports.filter(created_at__date__lte=filters.date_to)
+    if filters.q.strip():
+        imports = imports.filter(file_name__icontains=filters.q.strip())
+    return imports
 
 
 @router.get("/stats/imports/{int:import_id}", response={200: ImportOut, **ERRORS}, summary="Загрузка статистики платформы")

@@ -1,15 +1,14 @@
 """API of the stats app: the indicators of R32–R34 and the A–Y table of R31 — the same selectors as the
 page and the CLI. Read with the token's `read` (or `stats:read`) scope; Action.VIEW_STATS in its scope."""
-from __future__ import annotations
-
 import datetime as dt
 
 from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema
+from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_READ, SCOPE_STATS_READ
-from sreda.api.schemas import ERRORS
+from sreda.api.schemas import ERRORS, Pagination
 from sreda.orgs.models import Municipality, OrganisationType
 from sreda.stats import exports, rollups
 from sreda.stats.indicators import (
@@ -213,11 +212,12 @@ def monthly(request: HttpRequest,
 
 
 @router.get("/stats/roadmap", response={200: list[RoadmapStageOut], **ERRORS}, summary="Дорожная карта региона")
+@paginate(Pagination)
 def roadmap(request: HttpRequest,
             region_id: int | None = Query(None, description="Регион; по умолчанию — регион роли токена."),
             date: dt.date | None = Query(None, description="На какую дату считать текущие доли; по умолчанию — последняя выгрузка.")):
     """Этапы дорожной карты региона (R33) со сроками и целями, текущая доля по организациям региона в
-    области роли и достигнута ли цель."""
+    области роли и достигнута ли цель. Постранично, по сроку."""
     actor = _actor(request)
     orgs = scoped_organisations(actor=actor)
     if region_id is None:

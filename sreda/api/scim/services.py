@@ -12,7 +12,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from sreda.access import services as access_services
-from sreda.access.models import AccessGroup
+from sreda.access.models import AccessGroup, AccessGroupMember
+from sreda.access.selectors import school_employees
 from sreda.api.scim.mapping import (
     DEFAULT_ROLE,
     WRITABLE_ROLES,
@@ -231,6 +232,8 @@ def user_replace(*, scope: Scope, person: Person, data: UserIn) -> Person:
     current = list(scope_memberships(scope).filter(person=person, organisation=organisation))
     person.scim_memberships = current
     changes = _sync_roles(person, organisation, data, current)
+    if changes:  # «active: false» or a new role may leave the person no longer an employee (R13)
+        _leave_groups(scope=scope, person=person, organisation=organisation, keep_employees=True)
     _apply_person(person, data)
     _save(person)
     if not keeps_no_account:
@@ -242,16 +245,37 @@ def user_replace(*, scope: Scope, person: Person, data: UserIn) -> Person:
 
 @transaction.atomic
 def user_delete(*, scope: Scope, person: Person) -> None:
-    """DELETE /Users/{id}: the person's roles in the school end (history stays) and SCIM no longer shows
-    them there (404), until a POST brings them back."""
+    """DELETE /Users/{id}: the person's roles in the school end and they leave its access groups (history
+    stays); SCIM no longer shows them there (404), until a POST brings them back."""
     organisation = write_organisation(scope)
     ended = _end(list(Membership.objects.active().filter(person=person, organisation=organisation)), organisation)
+    left = _leave_groups(scope=scope, person=person, organisation=organisation, keep_employees=False)
     person.updated_at = timezone.now()
     Person.objects.filter(pk=person.pk).update(updated_at=person.updated_at)
-    audit(actor=scope.actor, action=USER_DELETED, obj=person, organisation=organisation, details={"ended": ended})
+    audit(actor=scope.actor, action=USER_DELETED, obj=person, organisation=organisation,
+          details={"ended": ended, "groups_left": left})
 
 
 # --- access groups (R13): members of the token's school -------------------------------------------------
+
+
+def _leave_groups(*, scope: Scope, person: Person, organisation: Organisation, keep_employees: bool) -> int:
+    """The person leaves the school's access groups (R13) through the same service as the access-group
+    pages: the rows end (history stays), one audit entry per group. Without this a deleted user (404 at
+    /Users) would still be listed as a member at /Groups. With `keep_employees` (a role change or
+    «active: false») someone still employed there — a director, whose role SCIM does not end — stays.
+    Returns how many groups were left."""
+    open_groups = list(AccessGroupMember.objects
+                       .filter(organisation=organisation, person=person, removed_at__isnull=True)
+                       .order_by("group_id").values_list("group_id", flat=True))
+    if not open_groups:
+        return 0
+    if keep_employees and school_employees(organisation=organisation).filter(pk=person.pk).exists():
+        return 0
+    for group in AccessGroup.objects.select_related("system").filter(pk__in=open_groups).order_by("pk"):
+        access_services.group_members_remove(actor=scope.actor, group=group, person_ids=[person.pk],
+                                             organisation=organisation)
+    return len(open_groups)
 
 
 def _member_ids(values) -> list[int]:

@@ -112,7 +112,8 @@ def test_api_plan_has_the_cli_shape_plus_diff(client):
     secret = issue(role=Role.DIRECTOR, organisation=org, scopes=(SCOPE_CHATS,))
     response = client.get(f"/api/v1/orgs/{org.pk}/chats/plan", **bearer(secret))
     assert response.status_code == 200
-    rows = response.json()
+    rows = response.json()["items"]
+    assert response.json()["count"] == len(rows)
     parents = next(r for r in rows if r["title"] == "5А — родители")
     assert parents["class"] == "5А" and parents["kind"] == "parents" and parents["read_only"] is False
     assert parents["diff"] == {"create": True, "rename": False, "read_only": None, "add": 2, "remove": 0,
@@ -127,6 +128,26 @@ def test_api_plan_has_the_cli_shape_plus_diff(client):
     assert client.get(f"/api/v1/orgs/{org.pk}/chats/plan", **bearer(teacher_token)).status_code == 403
 
 
+def test_api_plan_is_paged_and_filtered_by_kind_and_by_pending_change(client):
+    """The plan is a list like the others: `?limit=&offset=` → {count, items}; `kind` and `changed` narrow it."""
+    org = make_organisation()
+    c, _teacher, _kids = roster(org)
+    Chat.objects.create(organisation=org, key="staff", kind="staff", title="Учительская", room_id="!s:test")
+    headers = bearer(issue(role=Role.DIRECTOR, organisation=org, scopes=(SCOPE_CHATS,)))
+    url = f"/api/v1/orgs/{org.pk}/chats/plan"
+    whole = client.get(url, **headers).json()
+    assert whole["count"] == len(whole["items"]) >= 3
+    page = client.get(url, {"limit": 1, "offset": 1}, **headers).json()
+    assert page == {"count": whole["count"], "items": whole["items"][1:2]}
+    parents = client.get(url, {"kind": "parents"}, **headers).json()
+    assert parents["count"] >= 1 and {row["kind"] for row in parents["items"]} == {"parents"}
+    pending = client.get(url, {"changed": "true"}, **headers).json()["items"]
+    assert pending and all(row["diff"]["create"] or row["diff"]["add"] or row["diff"]["remove"] or row["diff"]["rename"]
+                           or row["diff"]["archive"] or row["diff"]["unarchive"] or row["diff"]["read_only"] is not None
+                           for row in pending)
+    assert client.get(url, {"kind": "nonsense"}, **headers).status_code == 422
+
+
 def test_api_counts_removals_from_the_mirror_r26(client):
     org = make_organisation()
     c, teacher, _kids = roster(org)
@@ -135,7 +156,7 @@ def test_api_counts_removals_from_the_mirror_r26(client):
     ChatMember.objects.create(chat=chat, user_id=f"@p{teacher.pk}:school.test")
     ChatMember.objects.create(chat=chat, user_id="@stranger:test")
     secret = issue(role=Role.ADMINISTRATOR, organisation=org, scopes=(SCOPE_CHATS,))
-    rows = client.get(f"/api/v1/orgs/{org.pk}/chats/plan", **bearer(secret)).json()
+    rows = client.get(f"/api/v1/orgs/{org.pk}/chats/plan", **bearer(secret)).json()["items"]
     students = next(r for r in rows if r["title"] == "5А — ученики")
     assert students["diff"]["remove"] == 1 and students["diff"]["create"] is False
 

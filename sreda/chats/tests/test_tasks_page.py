@@ -140,6 +140,38 @@ def test_r29_api_starts_a_dry_run_and_reads_tasks(client, matrix_settings, matri
     assert one["counts"] == body["counts"]
 
 
+def test_r29_api_tasks_filter_by_status_and_kind_and_page_in_the_database(client):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from sreda.chats.models import TaskKind
+
+    org = make_organisation()
+    failed = ExchangeTask.objects.create(organisation=org, status=TaskStatus.FAILED)
+    backfill = ExchangeTask.objects.create(organisation=org, status=TaskStatus.DONE, kind=TaskKind.BACKFILL)
+    done = ExchangeTask.objects.create(organisation=org, status=TaskStatus.DONE)
+    headers = bearer(issue(role=Role.DIRECTOR, organisation=org, scopes=(SCOPE_CHATS,)))
+    url = f"/api/v1/orgs/{org.pk}/chats/tasks"
+
+    def ids(**params):
+        return [t["id"] for t in client.get(url, params, **headers).json()["items"]]
+
+    assert ids() == [done.pk, backfill.pk, failed.pk]
+    assert ids(status="failed") == [failed.pk]
+    assert ids(kind="backfill") == [backfill.pk]
+    assert ids(status="done", kind="sync") == [done.pk]
+    assert client.get(url, {"status": "lost"}, **headers).status_code == 422
+    assert client.get(url, {"limit": 1, "offset": 1}, **headers).json() == {
+        "count": 3, "items": [client.get(f"{url}/{backfill.pk}", **headers).json()]}
+    with CaptureQueriesContext(connection) as few:
+        client.get(url, **headers)
+    for _ in range(20):
+        ExchangeTask.objects.create(organisation=org, status=TaskStatus.DONE)
+    with CaptureQueriesContext(connection) as many:
+        client.get(url, **headers)
+    assert len(many) == len(few)
+
+
 def test_r29_api_scope_and_school_checks(client):
     org, other = make_organisation(), make_organisation()
     plain_settings(org)

@@ -58,6 +58,10 @@ def test_full_path_through_the_api(client):
     assert mine["status"] == "included" and mine["comments"][0]["text"] == "Согласовано"
     assert [(e["act"], e["to_status"]) for e in mine["events"]] == [
         ("apply", "new"), ("approve", "approved"), ("include", "included")]
+    only = client.get("/api/v1/dpo/my/applications", {"status": "included"}, **teacher).json()
+    assert only["count"] == 1 and only["items"][0]["id"] == number
+    assert client.get("/api/v1/dpo/my/applications", {"status": "new"}, **teacher).json() == {"count": 0, "items": []}
+    assert client.get("/api/v1/dpo/my/applications", {"status": "lost"}, **teacher).status_code == 422
 
 
 def test_refusals_answer_409_or_403_and_change_nothing(client):

@@ -35,12 +35,28 @@ def test_r15_api_lists_the_school_exactly_as_the_report(client):
     token = issue(role=Role.ADMINISTRATOR, organisation=school, scopes=(SCOPE_LIBRARY_READ,))
     response = client.get(f"/api/v1/orgs/{school.pk}/library-access", **bearer(token))
     assert response.status_code == 200
-    data = response.json()
-    assert data == [row.as_dict() for row in access_report(school)]
+    page = response.json()
+    data = page["items"]
+    assert page["count"] == 2 and data == [row.as_dict() for row in access_report(school)]
     assert data[0] == {"person_id": ready.pk, "full_name": ready.full_name, "allowed": True, "reasons": []}
     assert data[1]["allowed"] is False
     assert [r["code"] for r in data[1]["reasons"]] == [acc.ACCOUNT_NOT_CONFIRMED, acc.NOT_IN_ACCESS_GROUP]
     assert set(data[1]["reasons"][0]) == {"code", "message", "fixed_by"}
+
+
+def test_r15_api_pages_in_the_database_and_searches_by_name(client):
+    """?limit=&offset= slice the people in the database, and each page equals that part of the report; `q`
+    finds by ФИО with case and «ё» ignored."""
+    school, ready, refused = school_with_two()
+    third, _ = teacher(school, surname="Ёлкина")
+    report = [row.as_dict() for row in access_report(school)]
+    headers = bearer(issue(role=Role.ADMINISTRATOR, organisation=school, scopes=(SCOPE_LIBRARY_READ,)))
+    url = f"/api/v1/orgs/{school.pk}/library-access"
+    second = client.get(url, {"limit": 1, "offset": 1}, **headers).json()
+    assert second == {"count": 3, "items": report[1:2]}
+    found = client.get(url, {"q": "ЕЛКИН"}, **headers).json()
+    assert found["count"] == 1 and found["items"][0]["person_id"] == third.person.pk
+    assert client.get(url, {"q": "нет такого"}, **headers).json() == {"count": 0, "items": []}
 
 
 def test_r15_api_refuses_another_school_wrong_scope_wrong_role_and_no_token(client):

@@ -69,3 +69,25 @@ def test_a_bad_file_is_422(client, school, tmp_path):
     path.write_bytes(b"not a workbook")
     response = post(client, path, methodist_token(school.municipality))
     assert response.status_code == 422 and "книгой Excel" in response.json()["detail"]
+
+
+def test_the_list_filters_by_upload_date_and_file_name(client, school, export):
+    """`date_from`/`date_to` (days of upload) and `q` (part of the file name) narrow the list."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    headers = methodist_token(school.municipality)
+    first = post(client, export, headers).json()
+    second = post(client, export, headers).json()
+    StatsImport.objects.filter(pk=first["id"]).update(created_at=timezone.now() - timedelta(days=10))
+    today = timezone.localdate()
+
+    def ids(**params):
+        return [row["id"] for row in client.get(URL, params, **headers).json()["items"]]
+
+    assert ids() == [second["id"], first["id"]]
+    assert ids(date_from=(today - timedelta(days=1)).isoformat()) == [second["id"]]
+    assert ids(date_to=(today - timedelta(days=5)).isoformat()) == [first["id"]]
+    assert ids(q="STAT.csv") == [second["id"], first["id"]] and ids(q="other") == []
+    assert client.get(URL, {"date_from": "вчера"}, **headers).status_code == 422

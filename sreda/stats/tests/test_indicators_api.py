@@ -53,12 +53,15 @@ def test_r33_roadmap_stages_with_the_regions_current_share(client, district):
     RoadmapStage.objects.create(region=region, number=2, title="Не менее 75 % сотрудников еженедельно",
                                 due_date=date(2025, 12, 30), group="teachers", target_share=Decimal("0.75"))
     secret = issue(role=Role.REGIONAL_OPERATOR, region=region)
-    stages = client.get("/api/v1/stats/roadmap", {"date": "2025-11-20"}, **bearer(secret)).json()
-    assert [s["number"] for s in stages] == [1, 2]
+    page = client.get("/api/v1/stats/roadmap", {"date": "2025-11-20"}, **bearer(secret)).json()
+    stages = page["items"]
+    assert page["count"] == 2 and [s["number"] for s in stages] == [1, 2]
     assert stages[0]["meets"] is None and stages[0]["overdue"] is True
     assert stages[1] == {"number": 2, "title": "Не менее 75 % сотрудников еженедельно", "due_date": "2025-12-30",
                          "group": "teachers", "target_share": 0.75, "note": "", "current": 0.75, "meets": True,
                          "overdue": False}
+    second = client.get("/api/v1/stats/roadmap", {"date": "2025-11-20", "limit": 1, "offset": 1}, **bearer(secret))
+    assert second.json() == {"count": 2, "items": stages[1:]}
     other = make_organisation(municipality=make_municipality())
     response = client.get("/api/v1/stats/roadmap", {"region_id": other.municipality.region_id}, **bearer(secret))
     assert response.status_code == 404

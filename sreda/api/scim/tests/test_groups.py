@@ -6,6 +6,7 @@ from sreda.access.selectors import UB_TSOK_GROUP_CODE
 from sreda.api.scim.tests.helpers import Scim, scim_token
 from sreda.core.models import AuditEntry
 from sreda.core.testing import make_membership, make_person
+from sreda.people.models import Membership
 from sreda.people.roles import Role
 
 pytestmark = pytest.mark.django_db
@@ -133,3 +134,55 @@ def test_search_by_post(api, group):
     assert response.json()["Resources"] == [{"schemas": ["urn:ietf:params:scim:schemas:core:2.0:Group"],
                                             "id": str(group.pk), "displayName": group.name,
                                             "meta": response.json()["Resources"][0]["meta"]}]
+
+
+def test_deleting_a_user_removes_them_from_the_schools_groups_keeping_history(client, api, school, other_school, group):
+    """Given a teacher of school A (who also works at school B) in the group for both schools; when A's IS
+    deletes the user, then A's /Groups no longer lists them (no member whose /Users answers 404), the row
+    ends through the R13 service (audited) and stays as history; B's membership of the same person stays."""
+    teacher = school.teacher
+    make_membership(person=teacher, role=Role.TEACHER, organisation=other_school.organisation)
+    other = Scim(client, scim_token(other_school))
+    for side in (api, other):
+        added = side.patch(f"/Groups/{group.pk}", [{"op": "add", "path": "members",
+                                                    "value": [{"value": str(teacher.pk)}]}])
+        assert added.status_code == 204, added.content
+    assert members(api, group) == [str(teacher.pk)]
+
+    assert api.delete(f"/Users/{teacher.pk}").status_code == 204
+
+    assert api.get(f"/Users/{teacher.pk}").status_code == 404
+    assert members(api, group) == []
+    listed = api.get("/Groups", filter=f'id eq "{group.pk}"').json()["Resources"][0]
+    assert listed.get("members", []) == []
+    row = AccessGroupMember.objects.get(group=group, person=teacher, organisation=school.organisation)
+    assert row.removed_at is not None  # history stays
+    removal = AuditEntry.objects.get(action="access_group.members_remove", organisation=school.organisation)
+    assert removal.details["person_ids"] == [teacher.pk]
+    assert AuditEntry.objects.get(action="scim.user_delete").details["groups_left"] == 1
+    assert members(other, group) == [str(teacher.pk)]  # school B's row is B's business
+    still = AccessGroupMember.objects.filter(organisation=other_school.organisation, removed_at__isnull=True)
+    assert still.count() == 1
+
+
+def test_deactivating_a_teacher_or_deleting_a_director_leaves_no_stale_member(api, school, group):
+    """«active: false» ends the teacher's role, so the teacher is no longer an employee and leaves the group.
+    SCIM never ends a director's role (R6–R7), but a DELETE hides the director from /Users, so the director
+    leaves the school's groups too: /Groups lists no one whose /Users is 404."""
+    director = make_person(surname="Директорова")
+    make_membership(person=director, role=Role.DIRECTOR, organisation=school.organisation)
+    both = [{"value": str(school.teacher.pk)}, {"value": str(director.pk)}]
+    assert api.patch(f"/Groups/{group.pk}", [{"op": "add", "path": "members", "value": both}]).status_code == 204
+
+    off = api.patch(f"/Users/{school.teacher.pk}", [{"op": "replace", "path": "active", "value": False}])
+    assert off.status_code == 200 and off.json()["active"] is False
+
+    assert members(api, group) == [str(director.pk)]
+    assert AccessGroupMember.objects.get(group=group, person=school.teacher).removed_at is not None
+
+    assert api.delete(f"/Users/{director.pk}").status_code == 204
+
+    assert api.get(f"/Users/{director.pk}").status_code == 404
+    assert members(api, group) == []
+    assert AccessGroupMember.objects.get(group=group, person=director).removed_at is not None
+    assert Membership.objects.get(person=director).is_active  # the director's role itself is the region's
