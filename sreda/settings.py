@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "sreda.library",
     "sreda.chats",
     "sreda.dpo",
+    "sreda.exchange",
     "sreda.api",
     "sreda.demo",
 ]

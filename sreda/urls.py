@@ -20,6 +20,7 @@ urlpatterns = [
     path("library/", include("sreda.library.urls")),
     path("chats/", include("sreda.chats.urls")),
     path("dpo/", include("sreda.dpo.urls")),
+    path("exchange/", include("sreda.exchange.urls")),
     path("_matrix/app/v1/", include("sreda.chats.urls_appservice")),  # the homeserver pushes here (R30)
     path("", include("sreda.core.urls")),
 ]

@@ -17,6 +17,7 @@ from django.utils import timezone
 from sreda.chats.appservice import MESSAGE_TYPES, ingest_messages, occurred_at
 from sreda.chats.connector import MessengerError
 from sreda.chats.models import Chat, MessengerSettings
+from sreda.exchange.recorders import task_recorded
 from sreda.stats.models import ActivityEvent
 
 PAGE = 100
@@ -231,6 +232,7 @@ def _end(task, status: str, *, errors: list):
     if status == TaskStatus.DONE:
         task.progress = 100
     task.save(update_fields=["status", "errors", "finished_at", "counts", "progress"])
+    task_recorded(task)  # the exchange journal (issue #10)
     return task
 
 

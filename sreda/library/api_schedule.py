@@ -3,13 +3,15 @@ The token's role must be the school's director or administrator (or the platform
 from datetime import date, datetime
 
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_LIBRARY_READ, SCOPE_LIBRARY_WRITE
-from sreda.api.schemas import ERRORS, Pagination
+from sreda.api.schemas import ERRORS, Pagination, example
 from sreda.core.permissions import Action
+from sreda.exchange.recorders import schedule_write_recorded
 from sreda.library import publication as pub
 from sreda.library.schedule import lessons_for, lessons_from_ids, lessons_upsert
 from sreda.orgs.selectors import access_organisation
@@ -72,6 +74,10 @@ class LessonError(Schema):
 
 
 class WriteOut(Schema):
+    model_config = example({
+        "created": 12, "updated": 3, "unchanged": 40, "errors": [],
+    })
+
     created: int
     updated: int
     unchanged: int
@@ -79,6 +85,11 @@ class WriteOut(Schema):
 
 
 class PublicationOut(Schema):
+    model_config = example({
+        "id": 31, "status": "done", "progress": 100, "lessons": 55, "message": "Выгружено уроков: 55.", "contact": "",
+        "created_at": "2025-11-20T07:15:00Z", "finished_at": "2025-11-20T07:15:40Z",
+    })
+
     id: int
     status: str = Field(..., description="pending, running, done, failed.")
     progress: int = Field(..., description="Выполнено, % (0–100).")
@@ -109,10 +120,14 @@ def schedule_write(request: HttpRequest, org_id: int, lessons: list[LessonIn]):
     """R14: список уроков. Урок находится по external_id, иначе по (дата, урок №, класс, предмет, учитель);
     изменённый урок снимается с публикации. При любой ошибке ничего не сохраняется (400). Область `library:write`."""
     actor, organisation = _school(request, org_id, SCOPE_LIBRARY_WRITE)
+    started = timezone.now()
     items, errors = lessons_from_ids(organisation=organisation, items=[item.dict() for item in lessons])
     if errors:
+        schedule_write_recorded(actor=actor, organisation=organisation, started_at=started, errors=errors)
         return Status(400, {"created": 0, "updated": 0, "unchanged": 0, "errors": errors})
-    return lessons_upsert(actor=actor, organisation=organisation, items=items).as_dict()
+    result = lessons_upsert(actor=actor, organisation=organisation, items=items)
+    schedule_write_recorded(actor=actor, organisation=organisation, started_at=started, result=result)  # issue #10
+    return result.as_dict()
 
 
 @router.post("/orgs/{int:org_id}/schedule/publish", response={202: PublicationOut, 409: ERRORS[403], **ERRORS},

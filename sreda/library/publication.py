@@ -19,6 +19,7 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.permissions import Action, require
 from sreda.core.text import plural
+from sreda.exchange.recorders import publication_recorded
 from sreda.library.access import current_periods, period_filter
 from sreda.library.models import ScheduleLesson, SchedulePublication, TaskStatus
 from sreda.orgs.models import Organisation
@@ -104,6 +105,7 @@ def _finish(row: SchedulePublication, *, status: str, message: str, contact: str
     row.progress = 100 if status == TaskStatus.DONE else row.progress
     row.finished_at = timezone.now()
     row.save(update_fields=["status", "message", "contact", "lessons", "progress", "finished_at"])
+    publication_recorded(row)  # the exchange journal (issue #10)
 
 
 def publication_run(*, publication_id: int, batch_size: int = BATCH) -> SchedulePublication:

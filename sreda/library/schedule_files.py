@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Callable
@@ -19,6 +19,9 @@ from django.core.exceptions import ValidationError
 
 from sreda.core.identifiers import digits
 from sreda.core.text import fold
+from sreda.exchange.models import RunKind
+from sreda.exchange.recorders import schedule_recorded
+from sreda.exchange.services import exchange_run
 from sreda.library.models import LessonSource
 from sreda.library.schedule import LessonData, UpsertResult, lessons_upsert, school_teachers
 from sreda.orgs.models import Organisation, SchoolClass, Subject
@@ -54,6 +57,8 @@ class Row:
 
 @dataclass
 class ImportResult(UpsertResult):
+    runs: list = field(default_factory=list, repr=False, compare=False)  # its records in the exchange journal
+
     def error(self, file: str, line: int, column: str, reason: str) -> None:
         self.errors.append({"file": file, "line": line, "column": column, "reason": reason})
 
@@ -232,7 +237,18 @@ Progress = Callable[[int, str], None]
 
 def schedule_import(*, actor, organisation: Organisation, data: bytes, file_name: str,
                     progress: Progress | None = None) -> ImportResult:
-    """Read, match and write a schedule file: all rows or none (R14). Re-importing changes nothing."""
+    """Read, match and write a schedule file: all rows or none (R14). Re-importing changes nothing.
+    Every call is a run in the exchange journal (issue #10), failed ones too."""
+    with exchange_run(kind=RunKind.SCHEDULE_IMPORT, actor=actor, organisation=organisation, title=file_name) as run:
+        result = _schedule_import(actor=actor, organisation=organisation, data=data, file_name=file_name,
+                                  progress=progress)
+        schedule_recorded(run, result)
+    result.runs = run.runs
+    return result
+
+
+def _schedule_import(*, actor, organisation: Organisation, data: bytes, file_name: str,
+                     progress: Progress | None) -> ImportResult:
     progress = progress or (lambda percent, message: None)
     result = ImportResult()
     progress(10, "Чтение файла")

@@ -14,6 +14,8 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.files import store_upload
 from sreda.core.permissions import Action, require
+from sreda.exchange.models import LinkKind
+from sreda.exchange.services import link_runs
 from sreda.library.models import ScheduleImport, TaskStatus
 from sreda.library.publication import publication_run
 from sreda.library.schedule_files import schedule_import
@@ -69,6 +71,7 @@ def import_run(*, import_id: int, actor: ActiveRole | None = None) -> ScheduleIm
         result = schedule_import(actor=actor, organisation=row.organisation,
                                  data=Path(row.file_path).read_bytes(), file_name=row.original_name,
                                  progress=progress)
+        link_runs(result.runs, link_kind=LinkKind.SCHEDULE_IMPORT, link_id=row.pk)  # the journal links to this page
         row.summary = result.as_dict()
         row.status = TaskStatus.FAILED if result.errors else TaskStatus.DONE
         row.message = ("Ничего не загружено: в файле есть ошибки" if result.errors else "Загрузка завершена")

@@ -2,7 +2,8 @@
 is not applied but held with a preview of the difference until an administrator approves or rejects it.
 
 The difference is computed inside the import's transaction, after applying, from what MembershipSync
-ended and started; the import is then rolled back, so a held import changes nothing and sends no
+ended and started (for a SCIM Bulk request: from the school's active roles before and after it, see
+sreda/api/scim/bulk_hold.py); the import is then rolled back, so a held import changes nothing and sends no
 `roster_applied` (its on-commit callback dies with the rollback): the chat sync never sees it.
 """
 from __future__ import annotations
@@ -16,17 +17,19 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
 from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.permissions import Action, can, require
-from sreda.people.models import Membership, Person
+from sreda.people.models import Membership, Person, User
 from sreda.people.roles import Role
 from sreda.roster.engine import Counts
+from sreda.roster.engine.memberships import ROSTER_ROLES, org_today
 from sreda.roster.engine.people import chunks
-from sreda.roster.models import HeldImport, HoldStatus, RosterHoldSettings
+from sreda.roster.models import HeldImport, HeldKind, HoldStatus, RosterHoldSettings
 
 DEFAULT_PERCENT = 10
 DEFAULT_PEOPLE = 50
@@ -110,8 +113,34 @@ def difference(counts: Counts) -> Difference:
     ended = []
     for batch in chunks(sync.ended_ids):
         ended += Membership.objects.filter(pk__in=batch).values_list("person_id", "organisation_id", "role", "school_class_id")
+    return build_difference(schools, ended, sync.new_keys)
+
+
+def active_memberships(organisation) -> dict[int, tuple]:
+    """id → (person, organisation, role, class) of the school's active roles of the kinds a roster carries:
+    the «before» of a change made by other means than a file (SCIM Bulk), counted as MembershipSync counts."""
+    today = org_today(organisation)
+    rows = (Membership.objects.filter(Q(end_date__isnull=True) | Q(end_date__gt=today), organisation=organisation,
+                                      role__in=ROSTER_ROLES)
+            .order_by().values_list("id", "person_id", "organisation_id", "role", "school_class_id"))
+    return {row[0]: row[1:] for row in rows}
+
+
+def difference_since(organisation, before: dict[int, tuple]) -> Difference:
+    """What happened to the school's active roles since `before` (active_memberships), inside one transaction."""
+    after = active_memberships(organisation)
+    ended = [row for mid, row in before.items() if mid not in after]
+    started = [row for mid, row in after.items() if mid not in before]
+    schools = {organisation.pk: SchoolDiff(organisation.pk, organisation.short_name or organisation.name,
+                                           active=len(before))}
+    return build_difference(schools, ended, started)
+
+
+def build_difference(schools: dict[int, SchoolDiff], ended: list[tuple], started: list[tuple]) -> Difference:
+    """Pair ended and started roles (person, organisation, role, class) into moves, name the people and classes,
+    and apply each school's thresholds."""
     starts: dict[tuple, list] = {}
-    for pid, oid, role, cid in sync.new_keys:
+    for pid, oid, role, cid in started:
         starts.setdefault((pid, oid, role), []).append(cid)
     for pid, oid, role, cid in ended:
         to = starts.get((pid, oid, role))
@@ -129,6 +158,7 @@ def difference(counts: Counts) -> Difference:
         for pk, surname, name, patronymic, ext in Person.objects.filter(pk__in=batch).values_list(
                 "id", "surname", "name", "patronymic", "external_id"):
             persons[pk] = (" ".join(x for x in (surname, name, patronymic) if x), ext or "")
+    _login_keys(persons)
     class_ids = {c for d in schools.values() for rows in (d.ended, d.created) for _, _, c in rows if c}
     class_ids |= {c for d in schools.values() for _, _, a, b in d.moved for c in (a, b) if c}
     from sreda.orgs.models import SchoolClass
@@ -142,6 +172,15 @@ def difference(counts: Counts) -> Difference:
     limits = thresholds(schools)
     over = [oid for oid, d in schools.items() if d.exceeds(*limits[oid])]
     return Difference(schools, _fingerprint(schools, persons, keys), over, persons, classes)
+
+
+def _login_keys(persons: dict[int, tuple]) -> None:
+    """A person without a registry id (one SCIM creates without externalId) is known by their login: their
+    primary key is new on every run, their login is not."""
+    bare = [pk for pk, (_, ext) in persons.items() if not ext]
+    for batch in chunks(bare):
+        for pk, username in User.objects.filter(person_id__in=batch).values_list("person_id", "username"):
+            persons[pk] = (persons[pk][0], f"login:{username.lower()}")
 
 
 def _fingerprint(schools: dict[int, SchoolDiff], persons: dict, classes: dict) -> str:
@@ -182,32 +221,43 @@ def _keep_file(path: Path) -> Path:
     return target
 
 
-def supersede(organisation_ids, *, keep: HeldImport | None = None) -> int:
-    """A newer import of a school supersedes its older held ones."""
-    qs = HeldImport.objects.filter(organisation_id__in=list(organisation_ids), status=HoldStatus.HELD)
+def supersede(organisation_ids, *, keep: HeldImport | None = None, kind: str = HeldKind.FILE) -> int:
+    """A newer import of a school supersedes its older held ones of the same source (a SCIM Bulk is a part of
+    the school, not the whole: it leaves a held file alone, and a file leaves a held Bulk alone)."""
+    qs = HeldImport.objects.filter(organisation_id__in=list(organisation_ids), status=HoldStatus.HELD, kind=kind)
     if keep is not None:
         qs = qs.exclude(pk=keep.pk)
     return qs.update(status=HoldStatus.SUPERSEDED, decided_at=timezone.now())
 
 
-def hold(*, actor: ActiveRole, path: Path, diff: Difference, target, skip_bad: bool, original_name: str | None,
-         replaces: HeldImport | None = None) -> HeldImport:
-    """Store a held import with its preview and tell the schools' administrators (audit + «Требует внимания»)."""
-    kept = Path(replaces.file_path) if replaces is not None else _keep_file(Path(path))
+def hold(*, actor: ActiveRole, diff: Difference, target, path: Path | None = None, skip_bad: bool = False,
+         original_name: str | None = None, payload: dict | None = None, replaces: HeldImport | None = None) -> HeldImport:
+    """Store a held import with its preview and tell the schools' administrators (audit + «Требует внимания»).
+
+    A file (`path`) is copied aside to be re-read on approval; a SCIM Bulk request keeps its body (`payload`)."""
+    kind = HeldKind.SCIM if payload is not None else HeldKind.FILE
+    if kind == HeldKind.FILE:
+        kept = str(Path(replaces.file_path) if replaces is not None else _keep_file(Path(path)))
+        name = (original_name or Path(path).name)[:255]
+    else:
+        kept, name = "", ""
     over = diff.over or [next(iter(diff.schools))]
+    preview = diff.preview()
     with transaction.atomic():
-        supersede(diff.schools)
+        supersede(diff.schools, kind=kind)
         row = HeldImport.objects.create(
-            organisation_id=over[0], organisation_ids=over, target=target,
+            organisation_id=over[0], organisation_ids=over, target=target, kind=kind, payload=payload,
             created_by=actor.user if getattr(actor.user, "pk", None) else None, acting_role=(actor.label or "")[:200],
-            file_path=str(kept), original_name=(original_name or Path(path).name)[:255], skip_bad=skip_bad,
-            fingerprint=diff.fingerprint, preview=diff.preview(),
+            file_path=kept, original_name=name, skip_bad=skip_bad, fingerprint=diff.fingerprint, preview=preview,
+            ended_count=sum(s["ended_count"] for s in preview["schools"]),
+            moved_count=sum(s["moved_count"] for s in preview["schools"]),
+            created_count=sum(s["created_count"] for s in preview["schools"]),
         )
         for oid in over:
             d = diff.schools[oid]
             audit(actor=actor, action="roster.held", obj=row, organisation=d_org(oid),
                   details={"ended": len(d.ended), "moved": len(d.moved), "created": len(d.created), "active": d.active,
-                           "file": row.original_name})
+                           "kind": kind, "file": row.original_name})
     return row
 
 
@@ -226,17 +276,24 @@ def _check(actor: ActiveRole, held: HeldImport) -> None:
 
 
 def held_approve(*, actor: ActiveRole, held: HeldImport):
-    """Apply the held file exactly as previewed; if the difference changed meanwhile, hold it again."""
+    """Apply the held file or SCIM Bulk exactly as previewed; if the difference changed meanwhile, hold it again."""
     from sreda.roster.services import roster_import
 
     _check(actor, held)
-    result = roster_import(actor=actor, path=Path(held.file_path), organisation=held.target, skip_bad=held.skip_bad,
-                           approving=held, original_name=held.original_name)
+    if held.kind == HeldKind.SCIM:
+        # The SCIM services live with the SCIM endpoint; they are the same ones a Bulk request runs.
+        from sreda.api.scim.bulk_hold import bulk_approve
+
+        result = bulk_approve(actor=actor, held=held)
+    else:
+        result = roster_import(actor=actor, path=Path(held.file_path), organisation=held.target,
+                               skip_bad=held.skip_bad, approving=held, original_name=held.original_name)
     if result.applied:
         HeldImport.objects.filter(pk=held.pk).update(
             status=HoldStatus.APPROVED, decided_by=_user(actor), decided_at=timezone.now())
+        held.refresh_from_db(fields=["status", "decided_by", "decided_at"])
         audit(actor=actor, action="roster.hold_approved", obj=held, organisation=held.organisation,
-              details={"file": held.original_name})
+              details={"kind": held.kind, "file": held.original_name})
     return result
 
 
@@ -249,7 +306,7 @@ def held_reject(*, actor: ActiveRole, held: HeldImport) -> HeldImport:
         held.decided_at = timezone.now()
         held.save(update_fields=["status", "decided_by", "decided_at"])
         audit(actor=actor, action="roster.hold_rejected", obj=held, organisation=held.organisation,
-              details={"file": held.original_name})
+              details={"kind": held.kind, "file": held.original_name})
     return held
 
 

@@ -82,8 +82,16 @@ class HoldStatus(models.TextChoices):
     SUPERSEDED = "superseded", "заменён более новым"
 
 
+class HeldKind(models.TextChoices):
+    FILE = "file", "файл"
+    SCIM = "scim", "SCIM"
+
+
 class HeldImport(models.Model):
-    """An import that would end or move too many memberships: not applied, kept with its preview (issue #10)."""
+    """An import that would end or move too many memberships: not applied, kept with its preview (issue #10).
+
+    Either a roster file (kept under `file_path`, re-read on approval) or a SCIM Bulk request (its body in
+    `payload`, re-run on approval)."""
 
     organisation = models.ForeignKey(
         "orgs.Organisation", on_delete=models.CASCADE, related_name="held_roster_imports", verbose_name="организация"
@@ -98,12 +106,18 @@ class HeldImport(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто загрузил"
     )
     acting_role = models.CharField("в роли", max_length=200, blank=True)
-    file_path = models.CharField("файл", max_length=500)
-    original_name = models.CharField("имя файла", max_length=255)
+    kind = models.CharField("источник", max_length=4, choices=HeldKind.choices, default=HeldKind.FILE)
+    file_path = models.CharField("файл", max_length=500, blank=True)
+    original_name = models.CharField("имя файла", max_length=255, blank=True)
+    payload = models.JSONField("запрос SCIM Bulk", null=True, blank=True)
     skip_bad = models.BooleanField("пропускать ошибочные строки", default=False)
     status = models.CharField("состояние", max_length=10, choices=HoldStatus.choices, default=HoldStatus.HELD)
     fingerprint = models.CharField("отпечаток разницы", max_length=64)
     preview = models.JSONField("предпросмотр", default=dict)
+    # Totals over the preview's schools: the lists show them without reading the (large) preview.
+    ended_count = models.PositiveIntegerField("завершается ролей", default=0)
+    moved_count = models.PositiveIntegerField("переводится ролей", default=0)
+    created_count = models.PositiveIntegerField("добавляется ролей", default=0)
     created_at = models.DateTimeField("удержан", default=timezone.now)
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+", verbose_name="кто решил"
@@ -115,6 +129,20 @@ class HeldImport(models.Model):
         verbose_name_plural = "удержанные импорты"
         ordering = ["-created_at", "-id"]
         indexes = [models.Index(fields=["organisation", "status", "-created_at"], name="roster_held_org_status")]
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(kind="scim") | models.Q(payload__isnull=False),
+                                   name="roster_held_scim_has_payload"),
+        ]
 
     def __str__(self) -> str:
-        return f"{self.original_name} ({self.get_status_display()})"
+        return f"{self.source} ({self.get_status_display()})"
+
+    @property
+    def source(self) -> str:
+        """What was held, in words: the file's name, or «SCIM Bulk» (a request has no file)."""
+        return "SCIM Bulk" if self.kind == HeldKind.SCIM else self.original_name
+
+    @property
+    def operations(self) -> int:
+        """How many operations the held SCIM Bulk request has (reads the payload)."""
+        return len((self.payload or {}).get("Operations") or []) if self.kind == HeldKind.SCIM else 0

@@ -12,6 +12,9 @@ from django.db import transaction
 from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
 from sreda.core.permissions import Action, require
+from sreda.exchange.models import RunKind
+from sreda.exchange.recorders import roster_recorded
+from sreda.exchange.services import exchange_run
 from sreda.orgs.models import Organisation
 from sreda.roster import hold as hold_mod
 from sreda.roster.engine import Counts, apply_roster
@@ -34,12 +37,17 @@ class ImportResult:
     rows: int = 0
     held: object = None  # the HeldImport when the sync hold stopped the import («удержан»)
     hold_changed: bool = False  # approving found a different difference than the preview: held again
+    warnings: list[dict] = field(default_factory=list)  # optional values dropped: {"file", "line", "column", "reason"}
+    organisation_ids: list[int] = field(default_factory=list)  # the schools the file touched
+    runs: list = field(default_factory=list)  # its records in the exchange journal (sreda.exchange)
 
     def as_dict(self) -> dict:
         data = {
             "created": self.created, "updated": self.updated, "ended": self.ended, "unchanged": self.unchanged,
             "skipped": self.skipped, "errors": self.errors,
         }
+        if self.warnings:
+            data["warnings"] = self.warnings
         if self.held is not None:
             data["held"] = held_summary(self.held)
         return data
@@ -83,13 +91,30 @@ def _by_place(p: Problem):
 
 def roster_import(*, actor: ActiveRole, path: Path, organisation: Organisation | None = None,
                   skip_bad: bool = False, progress: Callable[[int, str], None] | None = None,
-                  approve_mass_change: bool = False, approving=None, original_name: str | None = None) -> ImportResult:
+                  approve_mass_change: bool = False, approving=None, original_name: str | None = None,
+                  source: str | None = None) -> ImportResult:
     """Import a roster file set as one transaction; bad rows stop it unless `skip_bad`.
 
     The sync hold (hold.py): when the import would end or move more of a school's active memberships than
     its thresholds allow, it is rolled back and held with a preview unless `approve_mass_change`. Approving
     a held import passes it as `approving`: it applies only if the difference is still the previewed one.
+
+    Every call is a run in the exchange journal (issue #10), failed ones too; `source` says where it was
+    started (page, cli, api), else the acting role tells.
     """
+    with exchange_run(kind=RunKind.ROSTER, actor=actor, source=source, organisation=organisation,
+                      title=original_name or Path(path).name) as run:
+        result = _roster_import(actor=actor, path=path, organisation=organisation, skip_bad=skip_bad,
+                                progress=progress, approve_mass_change=approve_mass_change, approving=approving,
+                                original_name=original_name)
+        roster_recorded(run, result, approving=approving)
+    result.runs = run.runs
+    return result
+
+
+def _roster_import(*, actor: ActiveRole, path: Path, organisation: Organisation | None, skip_bad: bool,
+                   progress: Callable[[int, str], None] | None, approve_mass_change: bool, approving,
+                   original_name: str | None) -> ImportResult:
     progress = progress or (lambda percent, message: None)
     path = Path(path)
     require(actor, Action.IMPORT_ROSTER, organisation)
@@ -102,10 +127,11 @@ def roster_import(*, actor: ActiveRole, path: Path, organisation: Organisation |
     except (zipfile.BadZipFile, csv.Error, UnicodeDecodeError, OSError, KeyError, ValueError) as exc:
         return _refused(actor, path, f"файл не читается: {exc}", organisation=organisation)
     progress(30, f"Прочитано строк: {roster.rows}")
-    result = ImportResult(rows=roster.rows)
+    result = ImportResult(rows=roster.rows, warnings=[p.as_error() for p in sorted(roster.warnings, key=_by_place)])
     try:
         with transaction.atomic():
             counts = apply_roster(roster, actor=actor, progress=progress) if not _fatal(roster) else Counts()
+            result.organisation_ids = [school.pk for school in counts.organisations]
             bad = [p for p in roster.problems if not p.dependent]
             if _fatal(roster) or (bad and not skip_bad):
                 result.errors = [p.as_error() for p in sorted(bad, key=_by_place)]

@@ -1,4 +1,5 @@
-"""Imports started from the page: the upload is checked and stored, a status row tracks the task.
+"""Imports started from the page (a status row tracks the task) or the API (run at once): the upload is
+checked and stored the same way.
 
 Progress is written to a small file next to the upload as well as to the row: the import itself is
 one transaction, and rows written inside it are invisible to the page until it commits.
@@ -19,8 +20,10 @@ from sreda.core.active_role import ActiveRole
 from sreda.core.files import store_upload
 from sreda.core.permissions import Action, require
 from sreda.core.text import decode
+from sreda.exchange.models import LinkKind
+from sreda.exchange.services import link_runs
 from sreda.roster.models import ImportStatus, RosterImport
-from sreda.roster.services import roster_import
+from sreda.roster.services import ImportResult, roster_import
 
 ALLOWED_SUFFIXES = (".zip", ".csv", ".xlsx")
 ZIP_MAGIC = b"PK\x03\x04"
@@ -124,20 +127,55 @@ def roster_upload_run(*, import_id: int) -> RosterImport:
         actor = _uploader_role(row)
         result = roster_import(actor=actor, path=Path(row.file_path), organisation=row.organisation,
                                skip_bad=row.skip_bad, progress=progress, original_name=row.original_name)
-        row.summary = result.as_dict()
-        row.status = ImportStatus.DONE if result.applied else ImportStatus.FAILED
-        row.message = "Загрузка завершена" if result.applied else "Ничего не загружено: в файле есть ошибки"
-        if result.held is not None:
-            row.status = ImportStatus.DONE
-            row.message = "Импорт удержан: он завершил бы или перевёл слишком много ролей. Ничего не изменено"
+        link_runs(result.runs, link_kind=LinkKind.ROSTER_IMPORT, link_id=row.pk)  # the journal links to this page
+        _outcome(row, result)
     except Exception as exc:  # noqa: BLE001 — the page must say what happened whatever it was
         row.status = ImportStatus.FAILED
         row.message = f"Импорт прерван: {exc}"[:500]
+    _finish(row)
+    path.unlink(missing_ok=True)
+    return row
+
+
+def roster_upload_apply(*, actor: ActiveRole, organisation, upload, skip_bad: bool,
+                        approve_mass_change: bool = False) -> tuple[RosterImport, ImportResult]:
+    """The API's import (issue #10): the upload checked and stored as the page does, imported at once in the
+    caller's role — under the sync hold unless `approve_mass_change` — and recorded in the school's imports."""
+    require(actor, Action.IMPORT_ROSTER, organisation)
+    check_upload(upload)
+    target = store_upload(upload, upload_dir(), "roster")
+    row = RosterImport.objects.create(
+        organisation=organisation, created_by=actor.user if getattr(actor.user, "pk", None) else None,
+        acting_membership=actor.membership if getattr(actor.membership, "pk", None) else None,
+        file_path=str(target), original_name=upload.name[:255], skip_bad=skip_bad, status=ImportStatus.RUNNING,
+        message="Выполняется",
+    )
+    try:
+        result = roster_import(actor=actor, path=target, organisation=organisation, skip_bad=skip_bad,
+                               approve_mass_change=approve_mass_change, original_name=upload.name)
+    except Exception:
+        row.status, row.message = ImportStatus.FAILED, "Импорт прерван"
+        _finish(row)
+        raise
+    link_runs(result.runs, link_kind=LinkKind.ROSTER_IMPORT, link_id=row.pk)  # the journal links to this import
+    _outcome(row, result)
+    _finish(row)
+    return row, result
+
+
+def _outcome(row: RosterImport, result: ImportResult) -> None:
+    row.summary = result.as_dict()
+    row.status = ImportStatus.DONE if result.applied else ImportStatus.FAILED
+    row.message = "Загрузка завершена" if result.applied else "Ничего не загружено: в файле есть ошибки"
+    if result.held is not None:
+        row.status = ImportStatus.DONE
+        row.message = "Импорт удержан: он завершил бы или перевёл слишком много ролей. Ничего не изменено"
+
+
+def _finish(row: RosterImport) -> None:
     row.progress = 100
     row.finished_at = timezone.now()
     row.save(update_fields=["summary", "status", "message", "progress", "finished_at"])
-    path.unlink(missing_ok=True)
-    return row
 
 
 def _uploader_role(row: RosterImport) -> ActiveRole:

@@ -57,7 +57,7 @@ def upload(request):
             else:
                 return redirect("roster:detail", pk=row.pk)
     recent = RosterImport.objects.filter(organisation=org).select_related("created_by__person")[:RECENT]
-    held = HeldImport.objects.filter(organisation=org, status=HoldStatus.HELD).defer("preview")[:5]
+    held = HeldImport.objects.filter(organisation=org, status=HoldStatus.HELD).defer("preview", "payload")[:5]
     return render(request, "roster/upload.html", {"org": org, "error": error, "recent": recent, "held": held},
                   status=400 if error else 200)
 

@@ -34,7 +34,8 @@ def held_list(request):
         org = _school_of(request)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
-    rows = HeldImport.objects.filter(organisation=org).select_related("created_by", "decided_by").defer("preview")
+    rows = (HeldImport.objects.filter(organisation=org).select_related("created_by", "decided_by")
+            .defer("preview", "payload"))
     status = request.GET.get("status", "")
     if status in HoldStatus.values:
         rows = rows.filter(status=status)
@@ -128,7 +129,7 @@ def held_settings(request):
         hold_settings_update(actor=request.active_role, organisation=org, percent=request.POST.get("percent"),
                              people=request.POST.get("people"))
     except ValidationError as exc:
-        rows = HeldImport.objects.filter(organisation=org).defer("preview")
+        rows = HeldImport.objects.filter(organisation=org).defer("preview", "payload")
         return render(request, "roster/held_list.html", {
             "org": org, "page": Paginator(rows, PAGE_SIZE).get_page(1), "status": "", "statuses": HoldStatus.choices,
             "settings": hold_settings(org), "error": exc.messages[0]}, status=400)

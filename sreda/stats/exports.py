@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, datetime
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -47,7 +47,9 @@ def workbook(title: str, head: list[str], rows: list[list]) -> bytes:
     for row in rows:
         ws.append([_xlsx_value(v) for v in row])
         for cell in ws[ws.max_row]:
-            if isinstance(cell.value, date):
+            if isinstance(cell.value, datetime):
+                cell.number_format = "DD.MM.YYYY HH:MM"
+            elif isinstance(cell.value, date):
                 cell.number_format = "DD.MM.YYYY"
     for i, name in enumerate(head, start=1):
         ws.column_dimensions[get_column_letter(i)].width = max(10, min(40, len(name) + 2))

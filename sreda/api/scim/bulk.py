@@ -2,7 +2,8 @@
 
 Consecutive «POST /Users» operations are created together (one transaction per run of them, a few
 multi-row INSERTs whatever their number); every other operation goes through the same services as its
-single request. Operations are not atomic together (the RFC does not ask it): each answers its own status.
+single request. Operations are not atomic together (the RFC does not ask it): each answers its own status,
+inside its own savepoint. The request as a whole runs in one transaction under the sync hold (bulk_hold.py).
 """
 from __future__ import annotations
 
@@ -126,8 +127,10 @@ def users_create_many(*, scope: Scope, items: list[UserIn]) -> list[Person | Sci
              str(MembershipOrigin.ROSTER), today, str(Confirmation.PENDING))
             for (_, item, school_class), pid in zip(fresh, person_ids)
         ], returning=True)
+        # A token acts as nobody's account; an administrator approving a held Bulk (bulk_hold.py) is someone.
+        acting_user = scope.actor.user if getattr(scope.actor.user, "pk", None) else None
         AuditEntry.objects.bulk_create([
-            AuditEntry(actor=None, actor_role=scope.actor.label, action="scim.user_create", object_type="people.person",
+            AuditEntry(actor=acting_user, actor_role=scope.actor.label, action="scim.user_create", object_type="people.person",
                        object_id=str(pid), object_repr=f"{item.surname} {item.name} {item.patronymic}".strip()[:300],
                        organisation=organisation, details={"bulk": True, "external_id": item.external_id,
                                                            "changes": [f"role={item.role or DEFAULT_ROLE}"]})
@@ -224,8 +227,9 @@ def run(*, scope: Scope, body, base: str, single: Callable[[str, str, object], t
             index = run_end
             continue
         try:
-            status, document = single(str(op.get("method", "")).upper(), resolve(op.get("path", "")),
-                                      resolve(op.get("data")))
+            with transaction.atomic():  # its own savepoint: a failed operation leaves nothing inside the whole
+                status, document = single(str(op.get("method", "")).upper(), resolve(op.get("path", "")),
+                                          resolve(op.get("data")))
             answer(index, op, status, document)
         except Exception as exc:  # noqa: BLE001
             error = _error(exc)

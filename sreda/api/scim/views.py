@@ -22,11 +22,12 @@ from sreda.api.auth import (
     touch,
 )
 from sreda.api.models import SCOPE_SCIM, SCOPES
-from sreda.api.scim import bulk, mapping, patch, selectors, services
+from sreda.api.scim import bulk, bulk_hold, mapping, patch, selectors, services
 from sreda.api.scim import schemas as s
 from sreda.api.scim.filters import FilterError
 from sreda.api.scim.mapping import ScimError
 from sreda.api.scim.selectors import NotFound
+from sreda.exchange.recorders import records_scim_bulk
 
 CONTENT_TYPE = "application/scim+json; charset=utf-8"
 MAX_BODY = 1_000_000
@@ -323,8 +324,15 @@ def group_detail(request, scope, group_id):
 
 
 @scim_view(("POST",))
+@records_scim_bulk  # issue #10: each /Bulk request of a school is a run in the exchange journal
 def bulk_request(request, scope):
-    """POST /Bulk (RFC 7644 §3.7): up to 1,000 operations; runs of «POST /Users» are created together."""
+    """POST /Bulk (RFC 7644 §3.7): up to 1,000 operations; runs of «POST /Users» are created together. A request
+    that would end or move more of the school's roles than its thresholds is held, not applied: 409 (issue #10)."""
     base = base_url(request)
     body = _body(request, bulk.MAX_PAYLOAD)
-    return scim_response(bulk.run(scope=scope, body=body, base=base, single=bulk.single_operation(scope, base)))
+    try:
+        response, _ = bulk_hold.bulk_guarded(scope=scope, body=body, base=base)
+    except bulk_hold.BulkHeld as exc:
+        page = request.build_absolute_uri(reverse("roster:held_detail", args=[exc.held.pk]))
+        return error_response(409, bulk_hold.held_message(exc.held, page_url=page))
+    return scim_response(response)

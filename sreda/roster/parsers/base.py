@@ -13,6 +13,8 @@ from typing import NamedTuple
 
 from django.core.exceptions import ValidationError
 
+from sreda.core.identifiers import validate_phone
+
 
 class Src(NamedTuple):
     file: str
@@ -132,6 +134,8 @@ class Roster:
     leads: list[LeadIn] = field(default_factory=list)
     guards: list[GuardIn] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # An optional value that is not valid is dropped, the row kept: each one is a warning (issue #10).
+    warnings: list[Problem] = field(default_factory=list)
     # Persons with a bad row somewhere: their memberships are left exactly as they are.
     frozen: set[str] = field(default_factory=set)
     # The template names no organisation in its rows: the one it is imported into has key "".
@@ -143,6 +147,18 @@ class Roster:
         p = Problem(src.file, src.line, column, reason, **kw)
         self.problems.append(p)
         return p
+
+    def warn(self, src: Src, column: str, reason: str) -> None:
+        self.warnings.append(Problem(src.file, src.line, column, reason))
+
+    def optional(self, src: Src, column: str, read, value):
+        """Read an optional cell with `read(value, column)`; a value that does not pass is dropped with a
+        warning (the row is kept, and Sreda keeps what it had: an empty optional value changes nothing)."""
+        try:
+            return read(value, column)
+        except BadRow as bad:
+            self.warn(src, bad.column, f"{bad.reason} — значение не загружено, строка принята")
+            return None
 
     def drop_person(self, key: str, src: Src, reason: str, column: str) -> None:
         """A person row turned out bad: drop it and every row hanging on it (listed as dependent)."""
@@ -223,6 +239,11 @@ def check(column: str, validator, value: str) -> str:
         return validator(value)
     except ValidationError as exc:
         raise BadRow(column, exc.messages[0]) from None
+
+
+def parse_phone(value: str, column: str) -> str | None:
+    value = str(value or "").strip()
+    return check(column, validate_phone, value) if value else None
 
 
 def parse_email(value: str, column: str) -> str | None:

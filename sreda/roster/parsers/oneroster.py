@@ -12,12 +12,12 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from sreda.core.identifiers import validate_org_inn, validate_phone, validate_snils
+from sreda.core.identifiers import validate_org_inn, validate_snils
 from sreda.people.models import Sex
 from sreda.people.roles import Role
 from sreda.roster.parsers.base import (
     BadRow, ClassIn, GuardIn, LeadIn, MemberIn, OrgIn, PersonIn, Roster, SessionIn, Src, SubjectsIn,
-    check, parse_class_title, parse_date, parse_email, split_list,
+    check, parse_class_title, parse_date, parse_email, parse_phone, split_list,
 )
 
 REQUIRED_FILES = ("manifest.csv", "orgs.csv", "academicSessions.csv", "classes.csv", "users.csv", "enrollments.csv")
@@ -90,6 +90,13 @@ def rows(files: FileSet, name: str, roster: Roster, deleted: set | None = None) 
                 continue
             roster.rows += 1
             yield Src(name, line), row
+
+
+def parse_sex(value: str, column: str) -> str | None:
+    text = (value or "").strip().lower()
+    if text and text not in SEXES:
+        raise BadRow(column, f"пол «{value}»: ожидается male или female")
+    return SEXES.get(text)
 
 
 def required(row: dict, column: str) -> str:
@@ -218,6 +225,7 @@ class _Reader:
         snils_seen: dict[str, int] = {}
         for src, row, dup in self.each("users.csv"):
             sid = row.get("sourcedId", "")
+            warned = len(self.r.warnings)
             try:
                 if dup:
                     raise dup
@@ -231,13 +239,16 @@ class _Reader:
                 snils = check("identifier", validate_snils, row["identifier"]) if row.get("identifier") else None
                 if snils and snils in snils_seen:
                     raise BadRow("identifier", f"СНИЛС уже указан в строке {snils_seen[snils]}")
+                family, given = required(row, "familyName"), required(row, "givenName")
+                # Issue #10: a wrong phone or e-mail is dropped with a warning; the user is still loaded.
                 phone_column = "sms" if row.get("sms") else "phone"
-                phone = check(phone_column, validate_phone, row[phone_column]) if row.get(phone_column) else None
                 person = PersonIn(
-                    sid, required(row, "familyName"), required(row, "givenName"), row.get("middleName", ""),
-                    snils=snils, email=parse_email(row.get("email", ""), "email"), phone=phone, src=src,
+                    sid, family, given, row.get("middleName", ""), snils=snils,
+                    email=self.r.optional(src, "email", parse_email, row.get("email", "")),
+                    phone=self.r.optional(src, phone_column, parse_phone, row.get(phone_column)), src=src,
                 )
             except BadRow as bad:
+                del self.r.warnings[warned:]  # a rejected row is an error; what it would have dropped is moot
                 self.r.problem(src, bad.column, bad.reason)
                 if sid and not (dup and sid in self.r.persons):
                     self.bad_users[sid] = src
@@ -309,17 +320,21 @@ class _Reader:
         if "demographics.csv" not in self.files:
             return
         for src, row, dup in self.each("demographics.csv"):
-            person = self.r.persons.get(row.get("sourcedId", ""))
+            sid = row.get("sourcedId", "")
+            person = self.r.persons.get(sid)
             if person is None:
+                if sid and sid not in self.bad_users and sid not in self.deleted:  # issue #10: not silently
+                    self.r.warn(src, "sourcedId", f"пользователь «{sid}» не найден в users.csv — дата рождения и "
+                                                  "пол не загружены")
                 continue
             try:
                 if dup:
                     raise dup
                 birth = parse_date(row.get("birthDate"), "birthDate")
-                sex = SEXES.get(row.get("sex", "").lower())
             except BadRow as bad:
                 self.r.problem(src, bad.column, bad.reason)
                 continue
+            sex = self.r.optional(src, "sex", parse_sex, row.get("sex", ""))
             person.birth_date = birth or person.birth_date
             person.sex = sex or person.sex
 

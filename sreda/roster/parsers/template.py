@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
 
-from sreda.core.identifiers import validate_phone, validate_snils
+from sreda.core.identifiers import validate_snils
 from sreda.core.text import decode
 from sreda.people.models import Sex
 from sreda.people.roles import Role
 from sreda.roster.parsers.base import (
     BadRow, ClassIn, GuardIn, LeadIn, MemberIn, PersonIn, Roster, Src, SubjectsIn,
-    check, parse_class_title, parse_date, parse_email, split_list,
+    check, parse_class_title, parse_date, parse_email, parse_phone, split_list,
 )
 
 COLUMNS = ("ID", "Фамилия", "Имя", "Отчество", "Дата рождения", "Пол", "СНИЛС", "E-mail", "Телефон", "Роль",
@@ -27,6 +27,8 @@ ROLES = {
     "учитель": Role.TEACHER, "сотрудник": Role.STAFF, "администратор оо": Role.ADMINISTRATOR,
     "обучающийся": Role.STUDENT, "законный представитель": Role.PARENT,
 }
+# Optional columns that only some roles use; a value given for another role is dropped with a warning.
+USED_BY = (("Класс", {Role.STUDENT, Role.TEACHER}), ("Предметы", {Role.TEACHER}), ("Дети", {Role.PARENT}))
 SEXES = {"м": Sex.MALE, "муж": Sex.MALE, "мужской": Sex.MALE, "ж": Sex.FEMALE, "жен": Sex.FEMALE, "женский": Sex.FEMALE}
 
 
@@ -56,6 +58,13 @@ def _cell(value):
     if isinstance(value, (datetime, date)):
         return value
     return str(value).strip()
+
+
+def parse_sex(value, column: str) -> str | None:
+    text = str(value or "").strip().lower()
+    if text and text not in SEXES:
+        raise BadRow(column, f"пол «{value}»: укажите «м» или «ж»")
+    return SEXES.get(text)
 
 
 def parse_template(path: Path, *, organisation) -> Roster:
@@ -92,9 +101,11 @@ class _TemplateReader:
             row = {c: (values[i] if i < len(values) else "") for c, i in index.items()}
             self.r.rows += 1
             src = Src(self.name, line)
+            warned = len(self.r.warnings)
             try:
                 self.row(src, row)
             except BadRow as bad:
+                del self.r.warnings[warned:]  # a rejected row is an error; what it would have dropped is moot
                 self.r.problem(src, bad.column, bad.reason)
                 if row.get("ID"):
                     self.bad_ids.setdefault(row["ID"], src)
@@ -123,6 +134,7 @@ class _TemplateReader:
         if role == Role.TEACHER and class_key and class_key in self.leads:
             raise BadRow("Класс", f"у класса {class_key} уже есть классный руководитель (строка {self.leads[class_key]})")
         # The row is good: record it.
+        self.unused(src, row, role)
         self.seen[(raw_id, role)] = src.line
         if person.snils:
             self.snils_seen[person.snils] = (raw_id, src.line)
@@ -138,6 +150,13 @@ class _TemplateReader:
         if role == Role.PARENT:
             self.children.append((key, split_list(str(row.get("Дети") or ""), ";"), src))
 
+    def unused(self, src: Src, row: dict, role: str) -> None:
+        """A class, subjects or children given for a role that has none are not loaded: say so (issue #10)."""
+        for column, roles in USED_BY:
+            if row.get(column) and role not in roles:
+                self.r.warn(src, column, f"«{row[column]}»: у роли «{Role(role).label}» нет значения «{column}» — "
+                                         "значение не загружено, строка принята")
+
     def person(self, src: Src, row: dict, key: str) -> PersonIn:
         surname, name = str(row.get("Фамилия") or ""), str(row.get("Имя") or "")
         if not surname:
@@ -147,14 +166,14 @@ class _TemplateReader:
         snils = check("СНИЛС", validate_snils, str(row["СНИЛС"])) if row.get("СНИЛС") else None
         if snils and snils in self.snils_seen and self.snils_seen[snils][0] != row["ID"]:
             raise BadRow("СНИЛС", f"СНИЛС уже указан у ID «{self.snils_seen[snils][0]}» в строке {self.snils_seen[snils][1]}")
-        sex_text = str(row.get("Пол") or "").strip().lower()
-        if sex_text and sex_text not in SEXES:
-            raise BadRow("Пол", f"пол «{row['Пол']}»: укажите «м» или «ж»")
-        phone = check("Телефон", validate_phone, str(row["Телефон"])) if row.get("Телефон") else None
+        birth_date = parse_date(row.get("Дата рождения"), "Дата рождения")
+        # Issue #10: a wrong phone, e-mail or sex is dropped with a warning; the person is still loaded.
+        optional = self.r.optional
         return PersonIn(
             key, surname, name, str(row.get("Отчество") or ""), snils=snils,
-            email=parse_email(str(row.get("E-mail") or ""), "E-mail"), phone=phone,
-            birth_date=parse_date(row.get("Дата рождения"), "Дата рождения"), sex=SEXES.get(sex_text), src=src,
+            email=optional(src, "E-mail", parse_email, str(row.get("E-mail") or "")),
+            phone=optional(src, "Телефон", parse_phone, row.get("Телефон")),
+            birth_date=birth_date, sex=optional(src, "Пол", parse_sex, row.get("Пол")), src=src,
         )
 
     def guardians(self):

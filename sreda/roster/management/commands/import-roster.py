@@ -37,7 +37,7 @@ class Command(BaseCommand):
             organisation = self.organisation(inn)
             actor = self.actor(username, organisation)
             result = roster_import(actor=actor, path=source, organisation=organisation, skip_bad=skip_bad,
-                                   approve_mass_change=approve_mass_change)
+                                   approve_mass_change=approve_mass_change, source="cli")
             summary, applied = result.as_dict(), result.applied
         except (CommandError, PermissionDenied, ValueError) as exc:
             summary = {"created": 0, "updated": 0, "ended": 0, "unchanged": 0, "skipped": [],
@@ -98,6 +98,9 @@ class Command(BaseCommand):
             out.write(f"Пропущено строк: {len(summary['skipped'])}")
             for s in summary["skipped"]:
                 out.write(f"  {s['file']}, строка {s['line']}: {s['reason']}")
+        for w in summary.get("warnings", []):  # issue #10: optional values dropped, the rows loaded
+            out.write(self.style.WARNING(f"Предупреждение: {w['file']}, строка {w['line']}, столбец «{w['column']}»: "
+                                         f"{w['reason']}"))
 
 
 def _json_dumps(data) -> str:
