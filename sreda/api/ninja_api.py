@@ -53,7 +53,9 @@ class SredaAPI(NinjaAPI):
         """Every error is RFC 9457 problem details: `type`, `title`, `status` and the Russian `detail`."""
         code = temporal_response.status_code if temporal_response else status
         if code and code >= 400 and isinstance(data, dict) and "detail" in data:
-            data = {"type": "about:blank", "title": problem_title(code), "status": code, **data}
+            # A body validated against ErrorOut arrives with its defaults (title "", status 0): the real ones win.
+            data = {**data, "type": data.get("type") or "about:blank", "title": data.get("title") or problem_title(code),
+                    "status": code}
             response = super().create_response(request, data, status=status, temporal_response=temporal_response)
             response["Content-Type"] = f"{PROBLEM_JSON}; charset=utf-8"
             return response
@@ -159,6 +161,9 @@ def _register_routers() -> None:
     for name in ("joining", "parents", "tracker", "acknowledgements"):
         api.add_router("/", import_module(f"sreda.onboarding.api_{name}").router)
     api.add_router("/", import_module("sreda.dpo.api").router)
+    api.add_router("/", import_module("sreda.exchange.api").router)  # issue #10: exchange health
+    api.add_router("/", import_module("sreda.roster.api").router)
+    api.add_router("/", import_module("sreda.orgs.api_transition").router)
 
 
 _register_routers()

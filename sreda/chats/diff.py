@@ -48,13 +48,15 @@ class ChatRow(NamedTuple):
     class_year_id: int | None
     closed_at: object
     read_only_applied: bool | None = None  # what the room has; needs a model field (see below), else unknown
+    class_year_title: str | None = None  # «2025/2026»: the school year of the chat's class
 
 
 # R28: `Chat.read_only` is the wanted setting. The setting the room actually has needs its own field
 # (`read_only_applied`, written by the sync); until the model has it, a room is taken to have the wanted one.
 HAS_APPLIED = any(f.name == "read_only_applied" for f in Chat._meta.get_fields())
 COLUMNS = ("pk", "key", "kind", "title", "room_id", "read_only", "archived_at", "school_class_id",
-           "school_class__school_year_id", "closed_at", *(("read_only_applied",) if HAS_APPLIED else ()))
+           "school_class__school_year_id", "closed_at", *(("read_only_applied",) if HAS_APPLIED else ()),
+           "school_class__school_year__title")
 
 
 def diff(organisation: Organisation, plan: list[PlannedChat], *, on: date | None = None) -> list[ChatDiff]:
@@ -95,8 +97,8 @@ def _diffs_for(plans: dict[int, list[PlannedChat]], *, on: date | None) -> dict[
         rows = chats.get(org_id, {})
         diffs = [_chat_diff(rows.get(planned.key), planned, mirror, keep, linked_parents) for planned in plan]
         planned_keys = {p.key for p in plan}
-        diffs += [ChatDiff(key=key, title=chat.title, archive=True) for key, chat in rows.items()
-                  if key not in planned_keys and _to_archive(chat, year)]
+        diffs += [ChatDiff(key=key, title=chat.title, archive=True, archive_title=archived_title(chat, year))
+                  for key, chat in rows.items() if key not in planned_keys and _to_archive(chat, year)]
         result[org_id] = diffs
     return result
 
@@ -124,6 +126,16 @@ def _chat_diff(chat: ChatRow | None, planned: PlannedChat, mirror, keep: set[str
         and not (via_link and (chat.school_class_id, user_id) in linked_parents)  # R26
     )
     return result
+
+
+def archived_title(chat: ChatRow, year) -> str:
+    """The title an archived room gets: a chat of a past school year's class keeps its year in the title
+    («5А — родители (2025/2026)», issue #10: after the step into a new year the old chats stay readable and
+    distinct from the new class's); any other archived chat is marked «(архив)»."""
+    past_year = (chat.closed_at is None and chat.class_year_title and chat.class_year_id is not None
+                 and (year is None or chat.class_year_id != year.pk))
+    suffix = f"({chat.class_year_title})" if past_year else "(архив)"
+    return chat.title if chat.title.endswith(suffix) else f"{chat.title} {suffix}"
 
 
 def _to_archive(chat: ChatRow, year) -> bool:

@@ -66,6 +66,7 @@ class ChatDiff:
     remove: list[str] = field(default_factory=list)
     archive: bool = False
     unarchive: bool = False  # the room is archived but the chat is planned again (a reopened subject chat)
+    archive_title: str = ""  # with `archive`: the title the archived room gets (diff.archived_title)
 
     @property
     def empty(self) -> bool:

@@ -25,6 +25,7 @@ from sreda.chats.models import (
     TaskStatus,
     TaskTrigger,
 )
+from sreda.exchange.recorders import task_recorded
 from sreda.people.roles import SCHOOL_STAFF_ROLES
 
 log = logging.getLogger(__name__)
@@ -154,6 +155,7 @@ def _finish(task: ExchangeTask, status: str, *, errors: list | None = None, next
     task.save(update_fields=["status", "finished_at", "next_retry_at", "errors", "counts", "progress"])
     if status in (TaskStatus.DONE, TaskStatus.FAILED) and not task.dry_run and task.started_at is not None:
         MessengerSettings.objects.filter(organisation_id=task.organisation_id).update(last_sync_at=now)
+    task_recorded(task)  # the exchange journal (issue #10)
     return task
 
 
@@ -340,7 +342,8 @@ class _Run:
                 self.counts["archived"] += 1
             return
         if change.archive:
-            archived_title = title if title.endswith("(архив)") else f"{title} (архив)"
+            # the diff names the archived title: «… (2025/2026)» for a past year's class, else «… (архив)»
+            archived_title = change.archive_title or (title if title.endswith("(архив)") else f"{title} (архив)")
             ok, _ = self._call(f"«{title}»: в архив", self.conn.archive_room, chat.room_id, archived_title)
             if ok:
                 chat.archived_at, chat.title, chat.updated_at = timezone.now(), archived_title, timezone.now()

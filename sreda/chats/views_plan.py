@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from sreda.chats import subject_chats as svc
 from sreda.chats.diff import describe, diff
-from sreda.chats.models import ChatKind, MessengerAccount
+from sreda.chats.models import Chat, ChatKind, MessengerAccount
 from sreda.chats.plan import school_plan
 from sreda.core.permissions import Action
 from sreda.core.school import acting_school, org_query, parse_int
@@ -57,6 +57,9 @@ def _names(plan, changes) -> dict[str, str]:
     return names
 
 
+ARCHIVE_SHOWN = 100
+
+
 def _rows(plan, changes, query: str):
     """One row per planned chat for the template; with a query — only chats with a matching person, those people
     marked."""
@@ -90,6 +93,10 @@ def plan_page(request):
         "organisation": organisation, "org_query": org_query, "query": query,
         "page": Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page")),
         "archived": [d for d in changes if d.archive],
+        # issue #10: the chats already archived — past school years' classes (the title keeps the year), gone
+        # classes, closed subject chats — readable, nobody but the service account writes
+        "archive": (Chat.objects.filter(organisation=organisation, archived_at__isnull=False)
+                    .order_by("-archived_at", "title")[:ARCHIVE_SHOWN]),
         "counts": {"chats": len(plan), "people": len(people), "linked": sum(people.values()),
                    "unlinked": len(people) - sum(people.values()),
                    "to_change": sum(1 for d in changes if not d.empty)},

@@ -51,6 +51,8 @@ class Action(str, Enum):
     APPLY_DPO = "apply_dpo"
     APPROVE_DPO = "approve_dpo"
     MANAGE_DPO = "manage_dpo"
+    RUN_YEAR_TRANSITION = "run_year_transition"
+    VIEW_EXCHANGE_HEALTH = "view_exchange_health"
 
 
 STAFF_OF_SCHOOL = {Role.DIRECTOR, Role.ADMINISTRATOR, Role.TEACHER, Role.STAFF}
@@ -105,6 +107,10 @@ ALLOWED: dict[Action, frozenset[str]] = {
     Action.APPLY_DPO: frozenset({Role.TEACHER, Role.STAFF}),
     Action.APPROVE_DPO: frozenset({Role.DIRECTOR}),
     Action.MANAGE_DPO: frozenset({PLATFORM_OPERATOR, Role.REGIONAL_OPERATOR}),
+    # Issue #10: the school-year transition — the school's administrator or director, or the district for all
+    # of its schools; the run records of every import and sync — the school's leaders and the oversight roles.
+    Action.RUN_YEAR_TRANSITION: frozenset({PLATFORM_OPERATOR, Role.METHODIST, Role.DIRECTOR, Role.ADMINISTRATOR}),
+    Action.VIEW_EXCHANGE_HEALTH: frozenset(OVERSIGHT | {Role.DIRECTOR, Role.ADMINISTRATOR}),
 }
 
 # Actions that are not about one organisation: the role alone decides.
@@ -146,6 +152,8 @@ DENIED_MESSAGE = {
         "выберите «Сменить роль» и роль «Руководитель ОО»."
     ),
     Action.MANAGE_DPO: "Программами, группами и зачислением в группы ДПО управляет центр (оператор региона).",
+    Action.RUN_YEAR_TRANSITION: "Переход на новый учебный год выполняют администратор и руководитель ОО или методист района.",
+    Action.VIEW_EXCHANGE_HEALTH: "Журнал обмена видят руководство школы, методист района и оператор региона.",
 }
 
 UNCONFIRMED_DIRECTOR = (

@@ -5,3 +5,8 @@ class OrgsConfig(AppConfig):
     name = "sreda.orgs"
     label = "orgs"
     verbose_name = "Организации"
+
+    def ready(self) -> None:
+        from sreda.orgs import transition
+
+        transition.connect()

@@ -208,3 +208,50 @@ class SchoolClass(models.Model):
     @property
     def title(self) -> str:
         return f"{self.grade}{self.letter}"
+
+
+class TransitionStatus(models.TextChoices):
+    DONE = "done", "выполнен"
+    UNDONE = "undone", "отменён"
+
+
+class YearTransition(models.Model):
+    """A school's step into the next school year (issue #10): classes advance a grade (11th graduate) and the
+    memberships of the old year end on `date`. `record` keeps exactly what the step made and ended, so that it
+    can be undone until the first import of the new year (`locked_at`)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="year_transitions",
+                                     verbose_name="организация")
+    from_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name="из учебного года")
+    to_year = models.ForeignKey(SchoolYear, on_delete=models.PROTECT, related_name="+", verbose_name="в учебный год")
+    date = models.DateField("дата перехода")
+    status = models.CharField("состояние", max_length=10, choices=TransitionStatus.choices, default=TransitionStatus.DONE)
+    # The district's run for all its schools shares one batch id; a school's own run has none.
+    batch = models.CharField("пакет района", max_length=32, blank=True, db_index=True)
+    summary = models.JSONField("итог", default=dict)
+    # {"classes": [new class ids], "ended": [membership ids], "started": [membership ids]}
+    record = models.JSONField("что сделано", default=dict)
+    created_by = models.ForeignKey("people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                   verbose_name="кто выполнил")
+    acting_role = models.CharField("в роли", max_length=200, blank=True)
+    created_at = models.DateTimeField("выполнен", auto_now_add=True)
+    locked_at = models.DateTimeField("первый импорт нового года", null=True, blank=True)
+    undone_at = models.DateTimeField("отменён", null=True, blank=True)
+    undone_by = models.ForeignKey("people.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+",
+                                  verbose_name="кто отменил")
+
+    class Meta:
+        verbose_name = "переход на новый учебный год"
+        verbose_name_plural = "переходы на новый учебный год"
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "to_year"], condition=Q(status="done"),
+                                    name="one_year_transition_per_school_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} → {self.to_year}"
+
+    @property
+    def can_undo(self) -> bool:
+        return self.status == TransitionStatus.DONE and self.locked_at is None

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from sreda.orgs import views
+from sreda.orgs import views, views_transition
 
 app_name = "orgs"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("<int:pk>/classes/", views.class_list, name="classes"),
     path("<int:pk>/people/", views.people_list, name="people"),
     path("classes/<int:pk>/", views.class_detail, name="class_detail"),
+    path("year/", views_transition.year_transition, name="year_transition"),
+    path("year/district/", views_transition.year_transition_district, name="year_transition_district"),
     path("regions/", views.regions, name="regions"),
     path("regions/new/", views.region_edit, name="region_create"),
     path("regions/<int:pk>/edit/", views.region_edit, name="region_edit"),

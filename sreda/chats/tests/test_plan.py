@@ -182,6 +182,7 @@ def test_class_of_a_past_year_is_archived_once():
     assert chat.key not in by_key(plan)
     archive = [x for x in diff(org, plan) if x.archive]
     assert [x.key for x in archive] == [chat.key]
+    assert archive[0].archive_title == f"5А — родители ({past_year().title})"  # issue #10: renamed with its year
     chat.archived_at = timezone.now()
     chat.save()
     assert not [x for x in diff(org, plan) if x.archive]

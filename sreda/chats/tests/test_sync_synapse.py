@@ -216,13 +216,16 @@ def test_r24_renamed_class_renames_and_a_past_class_archives_its_rooms(school, c
     assert parents.title.startswith("5Б")
     parents_room = parents.room_id
     year = school.cls.school_year
-    school.cls.school_year = make_school_year(f"{year.start.year - 1}/{year.start.year}")
+    past = f"{year.start.year - 1}/{year.start.year}"
+    school.cls.school_year = make_school_year(past)
     school.cls.save()  # the class now belongs to a past school year
     task = sync_school(school.org, connector=connector)
     assert task.status == TaskStatus.DONE, task.errors
     assert task.counts["archived"] == 2
     parents.refresh_from_db()
-    assert parents.archived_at is not None and parents.title.endswith("(архив)")
+    # issue #10: a past year's chat keeps its year in the title, read-only for everyone but the service account
+    assert parents.archived_at is not None and parents.title == f"5Б — родители ({past})"
+    assert connector.room_title(parents.room_id) == parents.title
     assert parents.room_id == parents_room  # the history stays
     counting = Counting(connector)
     assert sync_school(school.org, connector=counting).status == TaskStatus.DONE

@@ -48,6 +48,16 @@ def menu_items(request) -> list[MenuItem]:
         _add(entries, "Группы доступа", "access:groups")  # R13
     if can(active, Action.IMPORT_ROSTER, organisation):
         _add(entries, "Импорт контингента", "roster:upload")
+    if can(active, Action.RUN_YEAR_TRANSITION, organisation):  # issue #10: the school year's step
+        if organisation is not None:
+            _add(entries, "Новый учебный год", "orgs:year_transition")
+        else:
+            _add(entries, "Новый учебный год в районе", "orgs:year_transition_district")
+    if can(active, Action.VIEW_EXCHANGE_HEALTH, organisation):  # issue #10: exchange health
+        if organisation is not None:
+            _add(entries, "Журнал обмена", "exchange:runs")
+        else:
+            _add(entries, "Состояние обмена", "exchange:health")
     if can(active, Action.REVIEW_VERIFICATIONS):
         _add(entries, "Заявки руководителей", "people:verification_queue")  # R7
     if can(active, Action.VIEW_CONFIRMATION_REPORTS):

@@ -45,6 +45,8 @@ MATRIX = {
     Action.APPLY_DPO:            "  .    .    .    .    .    .    Y    Y    .    .",
     Action.APPROVE_DPO:          "  .    .    .    .    Y    .    .    .    .    .",
     Action.MANAGE_DPO:           "  .    Y    Y    .    .    .    .    .    .    .",
+    Action.RUN_YEAR_TRANSITION:  "  .    Y    .    Y    Y    Y    .    .    .    .",
+    Action.VIEW_EXCHANGE_HEALTH: "  .    Y    Y    Y    Y    Y    .    .    .    .",
 }
 COLUMNS = [PRIVATE, PLATFORM_OPERATOR, R.REGIONAL_OPERATOR, R.METHODIST, R.DIRECTOR, R.ADMINISTRATOR, R.TEACHER, R.STAFF, R.STUDENT, R.PARENT]
 
