@@ -41,12 +41,23 @@ def test_serve_answers_the_sign_in_page_from_worker_processes(tmp_path):
                 time.sleep(0.2)
         assert response.status == 200
         assert "Войти" in body
+        # The connection stays open for the next request (threaded workers with keep-alive): a client that sends
+        # many requests does not pay for a new connection each time.
+        assert not response.will_close, response.getheader("Connection")
+        connection.request("GET", "/accounts/login/")
+        again = connection.getresponse()
+        assert again.status == 200 and "Войти" in again.read().decode()
     finally:
         server.terminate()
         output, _ = server.communicate(timeout=30)
-    assert "процессов: 2" in output
+    assert "процессов: 2, потоков в каждом: 4" in output
 
 
 def test_serve_refuses_zero_workers():
     with pytest.raises(CommandError, match="хотя бы один процесс"):
         call_command("serve", "--workers", "0")
+
+
+def test_serve_refuses_zero_threads():
+    with pytest.raises(CommandError, match="хотя бы один поток"):
+        call_command("serve", "--threads", "0")
