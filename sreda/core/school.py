@@ -24,13 +24,14 @@ def org_query(active, organisation) -> str:
     return f"?org={organisation.pk}"
 
 
-def acting_school(request, action: Action, *, no_school: str) -> Organisation:
-    """The organisation the request acts for, checked for `action`; `no_school` explains a role without one."""
+def acting_school(request, action: Action, *, no_school: str, oversight: bool = False) -> Organisation:
+    """The organisation the request acts for, checked for `action`; `no_school` explains a role without one.
+    With `oversight` the district's and the region's roles, too, name a school of their scope by «?org=»."""
     from sreda.orgs.selectors import access_organisation
 
     active = request.active_role
     organisation = active.organisation if active is not None else None
-    if organisation is None and active is not None and active.is_platform_operator:
+    if organisation is None and active is not None and (active.is_platform_operator or oversight):
         org_id = parse_int(request.GET.get("org") or request.POST.get("org"))
         if org_id:
             organisation = access_organisation(actor=active, organisation_id=org_id, action=action)

@@ -10,13 +10,12 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from sreda.core.permissions import DENIED_MESSAGE, Action, can, require
-from sreda.core.school import parse_int
+from sreda.core.permissions import DENIED_MESSAGE, Action, can
+from sreda.core.school import acting_school, parse_int
 from sreda.exchange import exports
 from sreda.exchange.models import LinkKind, RunKind, RunStatus
 from sreda.exchange.selectors import access_run, health_rows, health_schools, runs_for
 from sreda.exchange.text import place_text
-from sreda.orgs.selectors import access_organisation
 
 PAGE_SIZE = 25
 LINK_PAGES = {
@@ -32,14 +31,10 @@ def _journal_school(request):
     active = request.active_role
     if not can(active, Action.VIEW_EXCHANGE_HEALTH, getattr(active, "organisation", None)):
         raise PermissionDenied(DENIED_MESSAGE[Action.VIEW_EXCHANGE_HEALTH])
-    organisation = active.organisation
-    if organisation is None:
-        org_id = parse_int(request.GET.get("org"))
-        if org_id is None:
-            return None
-        organisation = access_organisation(actor=active, organisation_id=org_id, action=Action.VIEW_EXCHANGE_HEALTH)
-    require(active, Action.VIEW_EXCHANGE_HEALTH, organisation)
-    return organisation
+    if active.organisation is None and parse_int(request.GET.get("org")) is None:
+        return None
+    return acting_school(request, Action.VIEW_EXCHANGE_HEALTH, no_school=DENIED_MESSAGE[Action.VIEW_EXCHANGE_HEALTH],
+                         oversight=True)
 
 
 def _journal_filters(request) -> dict:

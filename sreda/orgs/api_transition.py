@@ -19,6 +19,7 @@ from sreda.orgs.transition import (
     access_transition,
     district_previews,
     district_run,
+    require_district,
     transition_dict,
     transition_preview,
     transition_run,
@@ -139,7 +140,7 @@ def year_transition_undo(request: HttpRequest, org_id: int, transition_id: int):
 def year_transition_district_preview(request: HttpRequest, date: dt.date | None = None):
     """Предпросмотр перехода каждой школы в области токена (района — для токена методиста). Область `roster:write`."""
     actor = api_actor(request, SCOPE_ROSTER_WRITE)
-    _district(actor)
+    require_district(actor)
     return [p.as_dict() for p in district_previews(actor=actor, day=date)]
 
 
@@ -148,17 +149,9 @@ def year_transition_district_preview(request: HttpRequest, date: dt.date | None 
 def year_transition_district_run(request: HttpRequest, body: RunIn):
     """Переход каждой школы района без препятствий, каждой отдельно; остальные — с причинами. Область `roster:write`."""
     actor = api_actor(request, SCOPE_ROSTER_WRITE)
-    _district(actor)
+    require_district(actor)
     done, skipped = district_run(actor=actor, previews=district_previews(actor=actor, day=body.date))
     return {"done": [transition_dict(t) for t in done],
             "skipped": [{"organisation_id": o.pk, "organisation": o.short_name, "problems": problems}
                         for o, problems in skipped]}
 
-
-def _district(actor) -> None:
-    from django.core.exceptions import PermissionDenied
-
-    from sreda.core.permissions import can
-
-    if actor.organisation is not None or not can(actor, Action.RUN_YEAR_TRANSITION):
-        raise PermissionDenied("Переход всех школ района выполняет токен методиста района (или оператора платформы).")

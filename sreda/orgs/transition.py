@@ -17,14 +17,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import date
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
 from sreda.core.active_role import ActiveRole
 from sreda.core.audit import audit
-from sreda.core.permissions import Action, organisations_in_scope, require
+from sreda.core.permissions import Action, can, organisations_in_scope, require
 from sreda.core.text import full_name, plural
 from sreda.orgs.models import Organisation, SchoolClass, SchoolYear, TransitionStatus, YearTransition
 from sreda.orgs.school_year import school_year_title
@@ -213,6 +213,14 @@ def district_previews(*, actor: ActiveRole, municipality_id: int | None = None,
     if municipality_id:
         schools = schools.filter(municipality_id=municipality_id)
     return [transition_preview(actor=actor, organisation=o, day=day) for o in schools]
+
+
+def require_district(actor: ActiveRole) -> None:
+    """The district's run over all its schools is for a role above the schools (the methodologist, the platform
+    operator); a school's own role moves its school on its own page."""
+    if actor is None or actor.organisation is not None or not can(actor, Action.RUN_YEAR_TRANSITION):
+        raise PermissionDenied("Переход всех школ района выполняет методист района (или оператор платформы). "
+                               "Школа переводит себя сама на странице «Новый учебный год».")
 
 
 def access_transition(*, actor: ActiveRole, organisation: Organisation, transition_id: int) -> YearTransition:

@@ -10,15 +10,15 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods
 
-from sreda.core.permissions import Action, can, require
-from sreda.core.school import parse_int
+from sreda.core.permissions import Action
+from sreda.core.school import acting_school, parse_int
 from sreda.core.text import parse_day, plural
 from sreda.orgs.models import YearTransition
-from sreda.orgs.selectors import access_organisation
 from sreda.orgs.transition import (
     access_transition,
     district_previews,
     district_run,
+    require_district,
     transition_preview,
     transition_run,
     transition_undo,
@@ -30,16 +30,7 @@ NO_SCHOOL = ("Переход на новый учебный год выполн�
 
 def _school(request):
     """The active role's own school, or — for the district and the operator — the one named by «?org=»."""
-    active = request.active_role
-    organisation = active.organisation if active is not None else None
-    if organisation is None and active is not None:
-        org_id = parse_int(request.GET.get("org") or request.POST.get("org"))
-        if org_id:
-            organisation = access_organisation(actor=active, organisation_id=org_id, action=Action.RUN_YEAR_TRANSITION)
-    if organisation is None:
-        raise PermissionDenied(NO_SCHOOL)
-    require(active, Action.RUN_YEAR_TRANSITION, organisation)
-    return organisation
+    return acting_school(request, Action.RUN_YEAR_TRANSITION, no_school=NO_SCHOOL, oversight=True)
 
 
 def _forbidden(request, exc):
@@ -97,19 +88,12 @@ def year_transition(request):
     }, status=400 if error else 200)
 
 
-def _district_scope(request):
-    active = request.active_role
-    if active is None or active.organisation is not None or not can(active, Action.RUN_YEAR_TRANSITION):
-        raise PermissionDenied("Переход всех школ района выполняет методист района (или оператор платформы). "
-                               "Школа переводит себя сама на странице «Новый учебный год».")
-    return active
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def year_transition_district(request):
+    active = request.active_role
     try:
-        active = _district_scope(request)
+        require_district(active)
     except PermissionDenied as exc:
         return _forbidden(request, exc)
     source = request.POST if request.method == "POST" else request.GET

@@ -9,7 +9,8 @@ from datetime import date, timedelta
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -245,11 +246,8 @@ def test_the_district_runs_every_ready_school_and_reports_the_rest():
     assert not YearTransition.objects.filter(organisation=elsewhere).exists()
 
 
-def test_the_preview_costs_the_same_queries_for_2_and_12_classes(django_assert_num_queries):
+def test_the_preview_costs_the_same_queries_for_2_and_12_classes():
     def queries(n_classes):
-        from django.db import connection
-        from django.test.utils import CaptureQueriesContext
-
         org = make_organisation()
         for i in range(n_classes):
             c = make_class(organisation=org, grade=1 + i % 11, letter="АБВГ"[i // 11], school_year=old_year())

@@ -64,7 +64,6 @@ def test_a_teacher_gets_403_and_another_schools_transition_is_not_found(client):
     assert client.get("/orgs/year/").status_code == 403
     client.logout()
     signed_in(client, other)
-    done_here = None
     client.post("/orgs/year/", {"action": "run"})
     done_here = YearTransition.objects.get(organisation=other)
     client.logout()
