@@ -1,7 +1,20 @@
 """Shared pytest setup. Builders live in sreda/core/testing.py."""
 import os
 
+import pytest
 from hypothesis import settings
+
+# API lists written straight from rows are checked against their schemas in every test, and in the servers
+# that tests start (sreda.api.schemas.paginate_rows).
+os.environ["SREDA_API_CHECK_ROWS"] = "1"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _check_api_rows():
+    from django.conf import settings as django_settings
+
+    django_settings.SREDA_API_CHECK_ROWS = True
+
 
 # A real Matrix homeserver (Synapse) for the messenger's tests, one per test session (R24–R30).
 pytest_plugins = ["sreda.chats.testing_synapse"]
@@ -18,8 +31,6 @@ import email.policy
 import socket
 import time
 from dataclasses import dataclass, field
-
-import pytest
 
 
 @dataclass

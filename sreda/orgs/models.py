@@ -179,6 +179,11 @@ class Subject(models.Model):
         return self.name
 
 
+def class_title(grade: int, letter: str) -> str:
+    """«5А»: a class's grade and letter, as everyone writes it."""
+    return f"{grade}{letter}"
+
+
 class SchoolClass(models.Model):
     """A class of a school in a school year: grade 1–11 and a letter, «5А»."""
 
@@ -207,7 +212,7 @@ class SchoolClass(models.Model):
 
     @property
     def title(self) -> str:
-        return f"{self.grade}{self.letter}"
+        return class_title(self.grade, self.letter)
 
 
 class TransitionStatus(models.TextChoices):

@@ -1,19 +1,22 @@
 """API of people and memberships: the same selectors as the pages; personal data masked unless the role
 needs it, and every full read audited (R1, personal-data rules)."""
+from collections import defaultdict
 from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
-from ninja.pagination import paginate
 
 from sreda.api.auth import api_actor
 from sreda.api.models import SCOPE_READ
-from sreda.api.schemas import ERRORS, OrganisationRef, Pagination, PersonRef, Ref, RegionRef
+from sreda.api.schemas import (ERRORS, OrganisationRef, PageOf, PersonRef, Ref, RegionRef, paginate_rows, person_columns,
+                               person_row)
 from sreda.core.identifiers import mask_snils
 from sreda.core.permissions import OVERSIGHT, Action, require, role_key
+from sreda.orgs.models import class_title
 from sreda.orgs.selectors import access_organisation
 from sreda.people import selectors
+from sreda.people.models import Membership
 from sreda.people.roles import Role
 from sreda.people.services import may_view_personal_data, personal_data_view
 
@@ -45,6 +48,36 @@ class MembershipOut(Schema):
     @staticmethod
     def resolve_subjects(obj) -> list[str]:
         return [subject.name for subject in obj.subjects.all()]
+
+
+ROLE_LABELS = {role.value: role.label for role in Role}
+MEMBERSHIP_COLUMNS = ("id", "role", *person_columns(), "organisation_id", "municipality_id", "region_id",
+                      "school_class_id", "school_class__grade", "school_class__letter", "start_date", "end_date")
+
+
+def membership_rows(rows: list[dict]) -> list[dict]:
+    """MembershipOut rows from `.values(*MEMBERSHIP_COLUMNS)` rows; the teachers' subjects in one query."""
+    subjects = defaultdict(list)
+    ids = [row["id"] for row in rows]
+    if ids:
+        for membership_id, name in (Membership.subjects.through.objects.filter(membership_id__in=ids)
+                                    .order_by("subject__name").values_list("membership_id", "subject__name")):
+            subjects[membership_id].append(name)
+    return [{
+        "id": row["id"], "role": row["role"], "role_label": ROLE_LABELS[row["role"]], "person": person_row(row),
+        "organisation_id": row["organisation_id"], "municipality_id": row["municipality_id"],
+        "region_id": row["region_id"],
+        "school_class": ({"id": row["school_class_id"],
+                          "title": class_title(row["school_class__grade"], row["school_class__letter"])}
+                         if row["school_class_id"] else None),
+        "subjects": subjects[row["id"]], "start_date": row["start_date"].isoformat(),
+        "end_date": row["end_date"].isoformat() if row["end_date"] else None,
+    } for row in rows]
+
+
+def membership_page(queryset) -> PageOf:
+    """A selector's memberships as a page of MembershipOut rows: the same rows, scope and order."""
+    return PageOf(queryset.prefetch_related(None).values(*MEMBERSHIP_COLUMNS), page=membership_rows)
 
 
 class PersonMembershipOut(Schema):
@@ -90,16 +123,16 @@ class MembershipFilters(Schema):
 
 @router.get("/organisations/{organisation_id}/people", response={200: list[MembershipOut], **ERRORS},
             summary="Люди организации", tags=["Люди"])
-@paginate(Pagination)
+@paginate_rows(MembershipOut)
 def organisation_people(request: HttpRequest, organisation_id: int, filters: Query[PeopleFilters]):
     """Люди организации с ролями, классами и предметами, по ФИО; по строке на каждую роль человека."""
     actor = api_actor(request, SCOPE_READ)
     require(actor, Action.VIEW_ROSTER)
     organisation = access_organisation(actor=actor, organisation_id=organisation_id, action=Action.VIEW_ROSTER)
-    return selectors.organisation_memberships(
+    return membership_page(selectors.organisation_memberships(
         actor=actor, organisation=organisation, role=filters.role.value if filters.role else None,
         query=filters.q, school_class_id=filters.class_id,
-    )
+    ))
 
 
 @router.get("/people/{person_id}", response={200: PersonDetailOut, **ERRORS}, summary="Человек и его роли")
@@ -122,7 +155,7 @@ def person_detail(request: HttpRequest, person_id: int):
 
 
 @router.get("/memberships", response={200: list[MembershipOut], **ERRORS}, summary="Роли людей")
-@paginate(Pagination)
+@paginate_rows(MembershipOut)
 def membership_list(request: HttpRequest, filters: Query[MembershipFilters]):
     """Роли людей в организации (`organisation_id`); операторам и методисту района — и без неё, по всем
     организациям их области, по порядку выдачи."""
@@ -132,7 +165,7 @@ def membership_list(request: HttpRequest, filters: Query[MembershipFilters]):
     if filters.organisation_id is None:
         if role_key(actor) not in OVERSIGHT:
             raise ValidationError("Укажите organisation_id: роли людей выдаются по одной организации.")
-        return selectors.membership_list(actor=actor, role=role, include_ended=not filters.active)
+        return membership_page(selectors.membership_list(actor=actor, role=role, include_ended=not filters.active))
     organisation = access_organisation(actor=actor, organisation_id=filters.organisation_id, action=Action.VIEW_ROSTER)
-    return selectors.organisation_memberships(actor=actor, organisation=organisation, role=role,
-                                              include_ended=not filters.active)
+    return membership_page(selectors.organisation_memberships(actor=actor, organisation=organisation, role=role,
+                                                              include_ended=not filters.active))

@@ -61,3 +61,17 @@ def test_serve_refuses_zero_workers():
 def test_serve_refuses_zero_threads():
     with pytest.raises(CommandError, match="хотя бы один поток"):
         call_command("serve", "--threads", "0")
+
+
+def test_the_application_is_loaded_whole_before_the_workers_start(tmp_path):
+    """`serve` loads sreda.wsgi once, before forking its workers (--preload): every page's and the API's module is
+    imported by then, so no worker imports them while its first client waits, and the long-lived objects are kept
+    out of the garbage collector's full passes."""
+    env = {**os.environ, "SREDA_VAR_DIR": str(tmp_path)}
+    env.pop("DATABASE_URL", None)
+    probe = ("import gc, sys; import sreda.wsgi; "
+             "print(all(m in sys.modules for m in ('sreda.people.api', 'sreda.api.scim.views', 'sreda.library.views_catalogue'))"
+             ", gc.get_freeze_count() > 10000)")
+    loaded = subprocess.run([sys.executable, "-c", probe], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert loaded.stdout.split() == ["True", "True"], loaded.stderr[-2000:]

@@ -4,7 +4,8 @@ Gunicorn with N worker processes (default 2 × CPU cores + 1) of T threads each 
 keeping connections open between requests: an integration or a browser sends its next request on the same
 connection instead of opening a new one, and a slow client holds a thread, not a whole process. On this 2-core
 machine that took the lightest API request with 20 clients at once from a p95 of 98 ms (one-connection-per-request
-sync workers) to 28 ms. Behind a TLS proxy that sets X-Forwarded-Proto (see README). Background tasks run beside
+sync workers) to 28 ms. The application is loaded once, before the workers start (`--preload`): each worker begins
+ready instead of importing Django while the first ones already answer, and they share that memory. Behind a TLS proxy that sets X-Forwarded-Proto (see README). Background tasks run beside
 it: `python -m sreda run_huey`.
 """
 import importlib.util
@@ -42,7 +43,7 @@ class Command(BaseCommand):
         if importlib.util.find_spec("gunicorn") is None:
             raise CommandError("gunicorn не установлен: выполните make install.")
         argv = [sys.executable, "-m", "gunicorn", "sreda.wsgi:application", "--bind", bind,
-                "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads),
+                "--workers", str(workers), "--worker-class", "gthread", "--threads", str(threads), "--preload",
                 "--keep-alive", str(KEEP_ALIVE), "--timeout", str(timeout), "--access-logfile", "-",
                 "--forwarded-allow-ips", os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")]
         self.stdout.write(f"Сервер: http://{bind}/, процессов: {workers}, потоков в каждом: {threads}. "
