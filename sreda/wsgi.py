@@ -11,10 +11,12 @@ import gc
 import os
 
 from django.core.wsgi import get_wsgi_application
+from django.db import connections
 from django.urls import get_resolver
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "sreda.settings")
 application = get_wsgi_application()
 get_resolver().url_patterns  # noqa: B018 — imports every URL module, view and API router now
+connections.close_all()  # a worker opens its own connection; none is inherited from the master
 gc.collect()
 gc.freeze()
