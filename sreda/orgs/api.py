@@ -1,5 +1,4 @@
 """API of regions, municipalities, organisations and classes: the same selectors as the pages (R1, R4, R5)."""
-from django.conf import settings
 from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
@@ -171,6 +170,5 @@ def class_detail(request: HttpRequest, class_id: int):
         "students": [person_row(row) for row in
                      selectors.class_members(actor=actor, school_class=school_class).values(*person_columns())],
     }
-    if settings.SREDA_API_CHECK_ROWS:
-        check_rows(ClassDetailOut, [answer])
+    check_rows(ClassDetailOut, [answer])
     return json_answer(answer)
