@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -33,10 +33,6 @@ def _school(request):
     return acting_school(request, Action.RUN_YEAR_TRANSITION, no_school=NO_SCHOOL, oversight=True)
 
 
-def _forbidden(request, exc):
-    return render(request, "roster/forbidden.html", {"reason": str(exc)}, status=403)
-
-
 def _day_of(source) -> tuple[object, str]:
     raw = (source.get("date") or "").strip()
     if not raw:
@@ -48,10 +44,7 @@ def _day_of(source) -> tuple[object, str]:
 @login_required
 @require_http_methods(["GET", "POST"])
 def year_transition(request):
-    try:
-        organisation = _school(request)
-    except PermissionDenied as exc:
-        return _forbidden(request, exc)
+    organisation = _school(request)  # PermissionDenied: the common «Нет доступа» page with the reason
     active = request.active_role
     here = reverse("orgs:year_transition") + (f"?org={organisation.pk}" if active.organisation is None else "")
     error = ""
@@ -92,10 +85,7 @@ def year_transition(request):
 @require_http_methods(["GET", "POST"])
 def year_transition_district(request):
     active = request.active_role
-    try:
-        require_district(active)
-    except PermissionDenied as exc:
-        return _forbidden(request, exc)
+    require_district(active)
     source = request.POST if request.method == "POST" else request.GET
     day, error = _day_of(source)
     municipality_id = parse_int(source.get("municipality"))

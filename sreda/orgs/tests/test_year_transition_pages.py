@@ -61,7 +61,9 @@ def test_a_teacher_gets_403_and_another_schools_transition_is_not_found(client):
     org, *_ = school()
     other, *_ = school()
     signed_in(client, org, Role.TEACHER)
-    assert client.get("/orgs/year/").status_code == 403
+    refused = client.get("/orgs/year/")
+    assert refused.status_code == 403
+    assert "Нет доступа" in refused.content.decode() and "контингента" not in refused.content.decode()
     client.logout()
     signed_in(client, other)
     client.post("/orgs/year/", {"action": "run"})
