@@ -97,15 +97,21 @@ def test_r30_message_of_a_linked_teacher_becomes_an_activity_event(client, schoo
     assert event.occurred_at == datetime.fromtimestamp(sent["origin_server_ts"] / 1000, tz=UTC)
 
 
-def test_r30_the_chat_kind_of_each_message_is_recorded(client, school):
-    """R30: a message in the class's parents' chat is recorded with the kind «parents», one in the staff room
-    with «staff» — the statistics can tell them apart."""
+def a_teacher_and_parent_writes_in_both_chats(client, school) -> None:
+    """One person, a teacher and a parent at the school, writes once in the staff room ($staff) and once in the
+    class's parents' chat ($parents)."""
     org, _, _, _ = school
     person = member(org, Role.TEACHER, "@both:sreda.test")
     make_membership(person=person, role=Role.PARENT, organisation=org, start_date=date(2025, 9, 1),
                     confirmation=Confirmation.CONFIRMED)
     push(client, "t1", [message("@both:sreda.test", event_id="$staff"),
                         message("@both:sreda.test", room=PARENTS_ROOM, event_id="$parents")])
+
+
+def test_r30_the_chat_kind_of_each_message_is_recorded(client, school):
+    """R30: a message in the class's parents' chat is recorded with the kind «parents», one in the staff room
+    with «staff» — the statistics can tell them apart."""
+    a_teacher_and_parent_writes_in_both_chats(client, school)
     kinds = dict(ActivityEvent.objects.values_list("external_id", "chat_kind"))
     assert kinds == {"$staff": ChatKind.STAFF, "$parents": ChatKind.PARENTS}
 
@@ -141,12 +147,7 @@ def test_r30_strangers_service_account_and_other_rooms_are_ignored(client, schoo
 def test_r30_role_follows_the_chat_kind(client, school):
     """A class teacher who is also a parent writes as a parent in the parents' chat, as a teacher in the
     staff room."""
-    org, _, _, _ = school
-    person = member(org, Role.TEACHER, "@both:sreda.test")
-    make_membership(person=person, role=Role.PARENT, organisation=org, start_date=date(2025, 9, 1),
-                    confirmation=Confirmation.CONFIRMED)
-    push(client, "t1", [message("@both:sreda.test", event_id="$staff"),
-                        message("@both:sreda.test", room=PARENTS_ROOM, event_id="$parents")])
+    a_teacher_and_parent_writes_in_both_chats(client, school)
     roles = dict(ActivityEvent.objects.values_list("external_id", "role"))
     assert roles == {"$staff": Role.TEACHER, "$parents": Role.PARENT}
 
